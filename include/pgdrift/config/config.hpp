@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgdrift/util/environment.hpp"
+
+namespace pgdrift::config {
+
+// Everything pgdrift.yml can set. CLI flags override these after loading.
+// Relative paths in a file are resolved against the file's directory.
+struct Config {
+  std::filesystem::path file;  // the file this came from; empty when none was found
+
+  struct Migrations {
+    std::string dir;                          // migrations directory
+    std::string format = "auto";              // auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel
+    std::map<std::string, std::string> vars;  // template placeholders substituted in SQL
+    std::vector<std::string> command;         // framework command replaying migrations instead (argv)
+  } migrations;
+
+  struct Sandbox {
+    std::string backend = "auto";  // auto|local|server
+    std::string server_url;        // admin URL for the server backend
+    std::string cache_dir;         // template-cluster cache; empty = XDG cache
+    std::chrono::milliseconds start_timeout{60000};
+  } sandbox;
+
+  struct Postgres {
+    std::string version;  // wanted major version, e.g. "15"; empty = any
+  } postgres;
+
+  struct Replay {
+    std::chrono::milliseconds statement_timeout{300000};  // per statement
+    std::chrono::milliseconds command_timeout{1800000};   // migrations.command as a whole
+  } replay;
+
+  std::string fail_on = "error";  // error|warning|notice
+};
+
+// Loads `explicit_path` if given (missing = error), else `<cwd>/pgdrift.yml` or
+// `<cwd>/pgdrift.yaml` if present, else defaults. `${VAR}` and `${VAR:-default}` in values are
+// expanded from `env` (`$$` is a literal `$`). Throws pgdrift::Error (usage) naming file, line
+// and key for unknown keys, wrong types, bad values and unset variables.
+Config load(const std::optional<std::filesystem::path>& explicit_path,
+            const std::filesystem::path& cwd, const Environment& env);
+
+// Expands `${VAR}`, `${VAR:-default}` and `$$` in `value`. `where` names the place for errors
+// ("pgdrift.yml:4: key migrations.dir"). Throws pgdrift::Error (usage) for an unset variable
+// without default or an unterminated `${`.
+std::string expand_env(const std::string& value, const Environment& env, const std::string& where);
+
+// Parses "250ms", "30s", "5min", "2h" or a bare number of seconds. Nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+
+}  // namespace pgdrift::config

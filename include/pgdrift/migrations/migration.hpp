@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgdrift::migrations {
+
+// Migration file layouts pgdrift understands.
+enum class Format { automatic, plain, flyway, golang_migrate, dbmate, goose, prisma, drizzle, diesel };
+
+// "auto", "plain", "flyway", "golang-migrate", "dbmate", "goose", "prisma", "drizzle", "diesel".
+std::string_view to_string(Format format);
+std::optional<Format> parse_format(std::string_view text);
+
+// A placeholder replaced in the up SQL: `length` bytes of the file at `file_offset` became
+// `replacement_length` bytes at `sql_offset` of up_sql.
+struct Substitution {
+  std::size_t sql_offset = 0;
+  std::size_t replacement_length = 0;
+  std::size_t file_offset = 0;
+  std::size_t length = 0;
+};
+
+// One migration, ready to replay.
+struct Migration {
+  std::string version;        // ordering key as written ("1.2", "20240101120000"); description for R__
+  std::string name;           // human description ("create users")
+  std::filesystem::path path; // the file holding the up SQL
+  std::string display_path;   // `path` as the user named it (relative to what they passed)
+  bool repeatable = false;    // Flyway R__ migration (applied after versioned ones)
+
+  std::string source;         // the whole file, as read
+  std::string up_sql;         // the up part, placeholders substituted
+  std::size_t up_offset = 0;  // byte offset in `source` where up_sql begins
+  std::vector<Substitution> substitutions;  // sorted by sql_offset
+
+  std::optional<std::string> down_sql;  // the down part or file, when there is one
+  std::filesystem::path down_path;      // the file holding it (may equal path)
+
+  bool no_transaction = false;     // the file says: do not wrap in a transaction
+  std::string transaction_reason;  // the directive that said so, e.g. "-- +goose NO TRANSACTION"
+
+  std::string checksum;  // SHA-256 hex of `source`
+
+  // Maps a byte offset in up_sql to the byte offset in `source` (accounts for up_offset and
+  // substitutions; an offset inside a replacement maps to the placeholder's start).
+  std::size_t source_offset(std::size_t sql_offset) const;
+};
+
+struct DiscoverOptions {
+  std::filesystem::path dir;                // the migrations directory as the user gave it
+  Format format = Format::automatic;
+  std::map<std::string, std::string> vars;  // placeholder name → value
+};
+
+struct Discovery {
+  Format format = Format::automatic;  // the format used (detected or given)
+  std::vector<Migration> migrations;  // in apply order
+};
+
+// Finds, reads and orders the migrations under `options.dir`. Throws pgdrift::Error (usage)
+// naming the file (and line where there is one) for: a missing or empty directory, duplicate
+// versions, unreadable files, bytes that are not UTF-8, malformed sections or journals.
+Discovery discover(const DiscoverOptions& options);
+
+// The format `dir` looks like (never Format::automatic; plain when nothing more specific fits).
+Format detect_format(const std::filesystem::path& dir);
+
+// Replaces placeholders whose name is in `vars`: `{{ index .Options "NAME" }}`, `{{ .NAME }}`,
+// `{{NAME}}`, `$%NAME%$` and `${NAME}`. Unknown names are left as written. `base_offset` is
+// added to every Substitution::file_offset.
+std::string substitute(std::string_view sql, const std::map<std::string, std::string>& vars,
+                       std::size_t base_offset, std::vector<Substitution>& out);
+
+}  // namespace pgdrift::migrations

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "pgdrift/util/finding.hpp"
+
+namespace pgdrift::report {
+
+// One statement's timing in the JSON report.
+struct StatementRow {
+  int line = 0;
+  int column = 0;
+  std::string status;  // applied|failed|skipped
+  double duration_ms = 0;
+  std::string command_tag;
+};
+
+// One migration as the reports show it.
+struct MigrationRow {
+  std::string version;
+  std::string name;
+  std::string file;
+  std::string status;      // applied|failed|skipped
+  bool in_transaction = true;
+  std::string transaction_note;
+  double duration_ms = 0;
+  std::vector<StatementRow> statements;
+};
+
+// Everything one pgdrift run has to say; reporters render it and compute nothing.
+struct Report {
+  std::string command;             // "replay", "verify", …
+  std::string tool_version;
+  std::string migrations_dir;
+  std::string format;              // migrations format used
+  std::string backend;             // sandbox backend kind
+  std::string server_version;
+  std::vector<MigrationRow> migrations;
+  std::vector<Finding> findings;   // sorted
+  Severity fail_on = Severity::error;
+  double duration_ms = 0;
+};
+
+// 1 when any finding is at or above report.fail_on, else 0.
+int exit_code(const Report& report);
+
+struct TextOptions {
+  bool color = false;
+  bool verbose = false;  // per-statement lines, notices
+};
+
+// Human-readable text for a terminal or a CI log.
+void write_text(std::ostream& out, const Report& report, const TextOptions& options);
+
+// The JSON report: {"version":1,"tool":…,"findings":[…],"summary":{…},…}; fields in README.
+std::string to_json(const Report& report);
+
+// Whether to colour: only on a TTY, never when NO_COLOR is set (any value) or TERM=dumb.
+bool use_color(int fd, const std::optional<std::string>& no_color, const std::optional<std::string>& term);
+
+}  // namespace pgdrift::report

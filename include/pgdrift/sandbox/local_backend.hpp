@@ -1,0 +1,48 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgdrift/sandbox/backend.hpp"
+
+namespace pgdrift::sandbox {
+
+// A directory holding both `initdb` and `postgres`, and the version they report.
+struct ServerBinaries {
+  std::filesystem::path bindir;
+  std::string version;  // e.g. "15.18"
+  int major = 0;        // e.g. 15
+};
+
+// Every usable bindir found on PATH, via `pg_config --bindir`, and in
+// /usr/lib/postgresql/*/bin, newest major first, without duplicates.
+std::vector<ServerBinaries> find_server_binaries(const Environment& env);
+
+// A private cluster: the cached template is copied into a fresh directory under /tmp (or a short
+// $TMPDIR) and `postgres` listens only on a unix socket there, fsync off. As root, the server runs
+// as the `postgres` (or `nobody`) account.
+class LocalBackend final : public Backend {
+ public:
+  LocalBackend(ServerBinaries binaries, Options options);
+  ~LocalBackend() override;
+
+  void start() override;
+  db::ConnectionInfo create_database(const std::string& purpose) override;
+  db::ConnectionInfo admin() const override;
+  void stop() override;
+  std::string kind() const override { return "local"; }
+  std::string description() const override;
+  std::string server_version() const override;
+
+  // The run directory (data dir, socket, log); empty before start() and after stop().
+  std::filesystem::path run_dir() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace pgdrift::sandbox

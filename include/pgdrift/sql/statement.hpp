@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgdrift::sql {
+
+// One SQL statement found in a text. Offsets are bytes into the text that was split.
+struct Statement {
+  std::size_t begin = 0;  // first byte of the statement's first token (leading comments skipped)
+  std::size_t end = 0;    // one past its last byte; the terminating ';' is not included
+  std::string node;       // parse-tree node type, e.g. "CreateStmt"; empty when it does not parse
+  std::string tree_json;  // libpg_query's JSON parse tree of this statement; empty when unparsable
+  std::string parse_error;        // libpg_query's message when it does not parse
+  std::size_t parse_error_at = 0; // byte offset into the text of that error (when parse_error set)
+
+  std::string_view text(std::string_view source) const {
+    return source.substr(begin, end - begin);
+  }
+};
+
+// Why a statement needs special handling by a transaction-wrapping runner.
+enum class TransactionNeed {
+  any,                 // runs fine inside a transaction block
+  outside_transaction, // Postgres refuses it inside a transaction block
+  transaction_control, // BEGIN/COMMIT/ROLLBACK/SAVEPOINT… written in the migration itself
+};
+
+// Splits `text` into statements with libpg_query's parser; when the text does not parse, falls
+// back to the scanner so every statement (the bad one included) still gets its own range.
+// Empty statements (stray ';', comments only) are omitted.
+std::vector<Statement> split(std::string_view text);
+
+// What `statement` needs, for a server of version `server_version_num` (e.g. 110000: ALTER TYPE …
+// ADD VALUE cannot run in a transaction before 12). Unparsable statements need nothing special.
+TransactionNeed transaction_need(const Statement& statement, int server_version_num);
+
+// A short human description of why, e.g. "CREATE INDEX CONCURRENTLY", for reports.
+std::string describe_need(const Statement& statement);
+
+}  // namespace pgdrift::sql

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+namespace pgdrift::util {
+
+// An operating-system account that child processes can be switched to.
+struct Account {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string name;
+};
+
+// True when this process runs with effective uid 0.
+bool running_as_root();
+
+// The unprivileged account Postgres runs as when pgdrift runs as root: `postgres` if it
+// exists, else `nobody`. Nullopt when not root (children then run as the current user).
+// Throws pgdrift::Error (infrastructure) when root but neither account exists.
+std::optional<Account> unprivileged_account_if_root();
+
+// Changes the owner of `path` and everything below it.
+void chown_recursive(const std::string& path, const Account& account);
+
+}  // namespace pgdrift::util
