@@ -20,7 +20,6 @@ struct ProcessSpec {
   std::filesystem::path output_file;    // stdout+stderr appended here; empty: /dev/null
   bool inherit_output = false;          // true: stdout/stderr go to ours (output_file ignored)
   std::optional<Account> run_as;        // switch to this account in the child (root only)
-  bool die_with_parent = false;         // the child gets SIGQUIT if pgdrift dies
 };
 
 // How a child ended.

@@ -21,6 +21,10 @@ bool running_as_root();
 // Throws pgdrift::Error (infrastructure) when root but neither account exists.
 std::optional<Account> unprivileged_account_if_root();
 
+// True when `account` may search (traverse) `dir` and every directory above it, judged from the
+// permission bits (root's own access says nothing about the account's).
+bool can_traverse(const std::string& dir, const Account& account);
+
 // Changes the owner of `path` and everything below it.
 void chown_recursive(const std::string& path, const Account& account);
 

@@ -1,0 +1,231 @@
+#include "pgdrift/util/process.hpp"
+
+#include <grp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <system_error>
+#include <thread>
+
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/temp_dir.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace bp = boost::process;
+
+namespace pgdrift::util {
+
+std::string ExitStatus::describe() const {
+  if (timed_out) return "timed out";
+  if (signal != 0) return "killed by signal " + std::to_string(signal);
+  return "exit code " + std::to_string(code);
+}
+
+struct Process::Impl {
+  int pid = 0;
+  std::optional<ExitStatus> status;
+
+  void record(int raw) {
+    ExitStatus s;
+    if (WIFEXITED(raw)) {
+      s.code = WEXITSTATUS(raw);
+    } else if (WIFSIGNALED(raw)) {
+      s.signal = WTERMSIG(raw);
+    }
+    status = s;
+  }
+};
+
+namespace {
+
+std::filesystem::path resolve_executable(const ProcessSpec& spec) {
+  const std::string& name = spec.argv.front();
+  if (name.find('/') != std::string::npos) return name;
+  const auto path_env = env_get(spec.env, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+  if (auto found = find_executable(name, path_env)) return *found;
+  throw infra_error("cannot find '" + name + "' on PATH", "install it or put its directory on PATH");
+}
+
+// Runs in the forked child before exec: undo the parent's blocked signals, switch account.
+// (No PR_SET_PDEATHSIG: Linux fires it when the forking *thread* exits, which would kill a
+// server started from a worker thread.)
+struct ChildSetup {
+  std::optional<Account> run_as;
+
+  template <typename Executor>
+  void operator()(Executor& exec) const {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (run_as) {
+      if (setgroups(0, nullptr) != 0 || setgid(run_as->gid) != 0 || setuid(run_as->uid) != 0) {
+        exec.set_error(std::error_code(errno, std::system_category()),
+                       "cannot switch to account " + run_as->name);
+        return;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Process::Process(const ProcessSpec& spec) : m_impl(std::make_unique<Impl>()) {
+  if (spec.argv.empty()) throw infra_error("internal error: empty argv for a child process");
+  const auto exe = resolve_executable(spec);
+  const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+  bp::environment env;
+  for (const auto& [key, value] : spec.env) env[key] = value;
+  const ChildSetup setup{spec.run_as};
+  const auto on_setup = bp::extend::on_exec_setup = setup;
+  const std::string cwd = spec.cwd.empty() ? std::filesystem::current_path().string() : spec.cwd.string();
+
+  try {
+    bp::child child;
+    if (spec.inherit_output) {
+      child = bp::child(exe.string(), bp::args(args), env, bp::start_dir(cwd), bp::std_in < bp::null,
+                        on_setup);
+    } else if (!spec.output_file.empty()) {
+      child = bp::child(exe.string(), bp::args(args), env, bp::start_dir(cwd), bp::std_in < bp::null,
+                        (bp::std_out & bp::std_err) > spec.output_file.string(), on_setup);
+    } else {
+      child = bp::child(exe.string(), bp::args(args), env, bp::start_dir(cwd), bp::std_in < bp::null,
+                        bp::std_out > bp::null, bp::std_err > bp::null, on_setup);
+    }
+    m_impl->pid = child.id();
+    // From here on we own the pid: reaping and killing are ours, not the library's.
+    child.detach();
+  } catch (const bp::process_error& e) {
+    throw infra_error("cannot start " + exe.string() + ": " + e.what());
+  }
+}
+
+Process::~Process() {
+  if (!m_impl || m_impl->pid <= 0 || m_impl->status) return;
+  try {
+    stop(SIGTERM, std::chrono::milliseconds{2000});
+  } catch (...) {
+  }
+}
+
+Process::Process(Process&&) noexcept = default;
+Process& Process::operator=(Process&&) noexcept = default;
+
+int Process::pid() const { return m_impl->pid; }
+
+bool Process::running() {
+  if (m_impl->status) return false;
+  int raw = 0;
+  const pid_t r = waitpid(m_impl->pid, &raw, WNOHANG);
+  if (r == m_impl->pid) {
+    m_impl->record(raw);
+    return false;
+  }
+  if (r < 0 && errno == ECHILD) {
+    m_impl->status = ExitStatus{};
+    return false;
+  }
+  return true;
+}
+
+ExitStatus Process::wait(std::chrono::milliseconds timeout) {
+  if (m_impl->status) return *m_impl->status;
+  if (timeout.count() == 0) {
+    int raw = 0;
+    while (true) {
+      const pid_t r = waitpid(m_impl->pid, &raw, 0);
+      if (r == m_impl->pid) {
+        m_impl->record(raw);
+        break;
+      }
+      if (r < 0 && errno != EINTR) {
+        m_impl->status = ExitStatus{};
+        break;
+      }
+    }
+    return *m_impl->status;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::milliseconds{1};
+  while (running()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ExitStatus s;
+      s.timed_out = true;
+      return s;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds{20});
+  }
+  return *m_impl->status;
+}
+
+void Process::send_signal(int signo) {
+  if (!m_impl->status && m_impl->pid > 0) ::kill(m_impl->pid, signo);
+}
+
+ExitStatus Process::stop(int first, std::chrono::milliseconds grace) {
+  if (m_impl->status) return *m_impl->status;
+  send_signal(first);
+  auto status = wait(grace);
+  if (status.timed_out) {
+    send_signal(SIGKILL);
+    status = wait();
+  }
+  return status;
+}
+
+RunResult run_process(const ProcessSpec& spec, std::chrono::milliseconds timeout) {
+  ProcessSpec actual = spec;
+  std::optional<TempDir> scratch;
+  if (!spec.inherit_output && spec.output_file.empty()) {
+    scratch.emplace(temp_base(env_get(current_environment(), "TMPDIR").value_or("")), "pgdrift-out-");
+    actual.output_file = scratch->path() / "output";
+  }
+  Process child(actual);
+  RunResult result;
+  result.status = child.wait(timeout);
+  if (result.status.timed_out) {
+    child.stop(SIGTERM, std::chrono::milliseconds{2000});
+    result.status.timed_out = true;
+  }
+  if (!actual.output_file.empty()) {
+    try {
+      result.output = read_file(actual.output_file.string());
+    } catch (const Error&) {
+      // A child that never wrote anything leaves no file behind: empty output.
+    }
+  }
+  return result;
+}
+
+std::optional<std::filesystem::path> find_executable(const std::string& name,
+                                                     const std::string& path_env) {
+  for (const auto& dir : split(path_env, ':')) {
+    if (dir.empty()) continue;
+    const auto candidate = std::filesystem::path(dir) / name;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(candidate, ec) && access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string last_lines(const std::string& text, std::size_t max_lines) {
+  std::size_t end = text.size();
+  while (end > 0 && text[end - 1] == '\n') --end;
+  std::size_t pos = end;
+  std::size_t lines = 0;
+  while (pos > 0) {
+    if (text[pos - 1] == '\n' && ++lines == max_lines) break;
+    --pos;
+  }
+  return text.substr(pos, end - pos);
+}
+
+}  // namespace pgdrift::util
