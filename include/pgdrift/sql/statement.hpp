@@ -7,7 +7,8 @@
 
 namespace pgdrift::sql {
 
-// One SQL statement found in a text. Offsets are bytes into the text that was split.
+// One SQL statement found in a text. Offsets are bytes into the text that was split, and so are
+// the "location" fields in tree_json (libpg_query omits a location of 0).
 struct Statement {
   std::size_t begin = 0;  // first byte of the statement's first token (leading comments skipped)
   std::size_t end = 0;    // one past its last byte; the terminating ';' is not included
@@ -37,7 +38,9 @@ std::vector<Statement> split(std::string_view text);
 // ADD VALUE cannot run in a transaction before 12). Unparsable statements need nothing special.
 TransactionNeed transaction_need(const Statement& statement, int server_version_num);
 
-// A short human description of why, e.g. "CREATE INDEX CONCURRENTLY", for reports.
+// A short human description of why, e.g. "CREATE INDEX CONCURRENTLY" or "COMMIT", for reports;
+// empty when no server needs special handling. Version-independent: ALTER TYPE … ADD VALUE is
+// always described (call it when transaction_need() is not `any`).
 std::string describe_need(const Statement& statement);
 
 }  // namespace pgdrift::sql

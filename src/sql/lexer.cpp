@@ -1,0 +1,160 @@
+#include "lexer.hpp"
+
+#include <algorithm>
+
+namespace pgdrift::sql::detail {
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Postgres treats every byte >= 0x80 as a letter, so multi-byte UTF-8 identifiers lex as one.
+bool is_ident_start(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || u >= 0x80;
+}
+
+bool is_ident_cont(char c) { return is_ident_start(c) || is_digit(c) || c == '$'; }
+
+// End of the comment or whitespace run starting at `pos`, or `pos` when none starts there.
+std::size_t skip_one_trivia(std::string_view text, std::size_t pos, std::size_t end) {
+  if (is_space(text[pos])) {
+    while (pos < end && is_space(text[pos])) ++pos;
+    return pos;
+  }
+  if (pos + 1 < end && text[pos] == '-' && text[pos + 1] == '-') {
+    while (pos < end && text[pos] != '\n' && text[pos] != '\r') ++pos;
+    return pos;
+  }
+  if (pos + 1 < end && text[pos] == '/' && text[pos + 1] == '*') {
+    int depth = 0;
+    while (pos < end) {
+      if (pos + 1 < end && text[pos] == '/' && text[pos + 1] == '*') {
+        ++depth;
+        pos += 2;
+      } else if (pos + 1 < end && text[pos] == '*' && text[pos + 1] == '/') {
+        pos += 2;
+        if (--depth == 0) return pos;
+      } else {
+        ++pos;
+      }
+    }
+    return end;
+  }
+  return pos;
+}
+
+// End of a quoted token whose opening `quote` is at `pos`; a doubled quote stands for itself and,
+// when `backslash_escapes` (E'…'), a backslash escapes the next byte.
+std::size_t end_of_quoted(std::string_view text, std::size_t pos, std::size_t end, char quote,
+                          bool backslash_escapes) {
+  ++pos;
+  while (pos < end) {
+    if (backslash_escapes && text[pos] == '\\') {
+      pos += 2;
+    } else if (text[pos] == quote) {
+      if (pos + 1 < end && text[pos + 1] == quote) {
+        pos += 2;
+      } else {
+        return pos + 1;
+      }
+    } else {
+      ++pos;
+    }
+  }
+  return end;
+}
+
+// The length of a dollar-quote delimiter ($$ or $tag$) at `pos`, or 0 when there is none.
+std::size_t dollar_tag_length(std::string_view text, std::size_t pos, std::size_t end) {
+  std::size_t i = pos + 1;
+  if (i < end && is_ident_start(text[i])) {
+    ++i;
+    while (i < end && (is_ident_start(text[i]) || is_digit(text[i]))) ++i;
+  }
+  return i < end && text[i] == '$' ? i + 1 - pos : 0;
+}
+
+// End of the token that starts at `pos` (which is not whitespace or a comment).
+std::size_t end_of_token(std::string_view text, std::size_t pos, std::size_t end) {
+  const char c = text[pos];
+  if (c == '\'') return end_of_quoted(text, pos, end, '\'', false);
+  if (c == '"') return end_of_quoted(text, pos, end, '"', false);
+  if (c == '$') {
+    if (pos + 1 < end && is_digit(text[pos + 1])) {  // a parameter, $1
+      ++pos;
+      while (pos < end && is_digit(text[pos])) ++pos;
+      return pos;
+    }
+    const std::size_t tag_length = dollar_tag_length(text, pos, end);
+    if (tag_length == 0) return pos + 1;
+    const std::string_view tag = text.substr(pos, tag_length);
+    const std::size_t close = text.substr(0, end).find(tag, pos + tag_length);
+    return close == std::string_view::npos ? end : close + tag_length;
+  }
+  if (is_ident_start(c)) {
+    if ((c == 'e' || c == 'E') && pos + 1 < end && text[pos + 1] == '\'') {
+      return end_of_quoted(text, pos + 1, end, '\'', true);
+    }
+    ++pos;
+    while (pos < end && is_ident_cont(text[pos])) ++pos;
+    return pos;
+  }
+  if (is_digit(c)) {
+    while (pos < end && (is_ident_cont(text[pos]) || text[pos] == '.')) ++pos;
+    return pos;
+  }
+  return pos + 1;  // operators and punctuation, one byte at a time
+}
+
+}  // namespace
+
+Range next_token(std::string_view text, std::size_t pos, std::size_t end) {
+  end = std::min(end, text.size());
+  while (pos < end) {
+    const std::size_t after = skip_one_trivia(text, pos, end);
+    if (after == pos) return {pos, end_of_token(text, pos, end)};
+    pos = after;
+  }
+  return {end, end};
+}
+
+Range trim_to_tokens(std::string_view text, std::size_t begin, std::size_t end) {
+  Range token = next_token(text, begin, end);
+  if (token.empty()) return {end, end};
+  Range result = token;
+  while (!(token = next_token(text, token.end, end)).empty()) result.end = token.end;
+  return result;
+}
+
+std::vector<Range> split_at_semicolons(std::string_view text, std::size_t begin, std::size_t end) {
+  std::vector<Range> statements;
+  Range current{end, end};
+  for (Range token = next_token(text, begin, end); !token.empty();
+       token = next_token(text, token.end, end)) {
+    if (text[token.begin] == ';') {
+      if (!current.empty()) statements.push_back(current);
+      current = {end, end};
+    } else if (current.empty()) {
+      current = token;
+    } else {
+      current.end = token.end;
+    }
+  }
+  if (!current.empty()) statements.push_back(current);
+  return statements;
+}
+
+std::size_t after_last_semicolon(std::string_view text, std::size_t begin, std::size_t end) {
+  std::size_t after = begin;
+  for (Range token = next_token(text, begin, end); !token.empty();
+       token = next_token(text, token.end, end)) {
+    if (text[token.begin] == ';') after = token.end;
+  }
+  return after;
+}
+
+}  // namespace pgdrift::sql::detail

@@ -1,0 +1,209 @@
+#include <pg_query.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "lexer.hpp"
+#include "pgdrift/sql/statement.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace pgdrift::sql {
+namespace {
+
+using detail::Range;
+using json = nlohmann::ordered_json;  // keeps libpg_query's field order
+
+// Owns a libpg_query result and frees it with `Free`.
+template <typename Result, void (*Free)(Result)>
+class Owned {
+ public:
+  explicit Owned(Result result) : m_result(result) {}
+  ~Owned() { Free(m_result); }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  const Result& operator*() const { return m_result; }
+  const Result* operator->() const { return &m_result; }
+
+ private:
+  Result m_result;
+};
+
+using ParseResult = Owned<PgQueryParseResult, pg_query_free_parse_result>;
+using SplitResult = Owned<PgQuerySplitResult, pg_query_free_split_result>;
+
+// Adds `delta` to every known (>= 0) "location" in a parse tree.
+void shift_locations(json& node, std::int64_t delta) {
+  if (node.is_object()) {
+    for (auto& item : node.items()) {
+      json& value = item.value();
+      if (item.key() == "location" && value.is_number_integer()) {
+        const auto location = value.get<std::int64_t>();
+        if (location >= 0) value = location + delta;
+      } else {
+        shift_locations(value, delta);
+      }
+    }
+  } else if (node.is_array()) {
+    for (json& element : node) shift_locations(element, delta);
+  }
+}
+
+// Postgres rejects these bytes before parsing (libpg_query would stop at a NUL or pass invalid
+// UTF-8 through to its JSON); reports the first one with the server's wording.
+std::optional<std::pair<std::string, std::size_t>> invalid_byte(std::string_view piece) {
+  std::optional<std::size_t> at = util::find_invalid_utf8(piece);
+  const std::size_t nul = piece.find('\0');
+  if (nul != std::string_view::npos && (!at || nul < *at)) at = nul;
+  if (!at) return std::nullopt;
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(piece[*at]));
+  return std::make_pair(std::string("invalid byte sequence for encoding \"UTF8\": ") + hex, *at);
+}
+
+// The statements of one range of the text, or why it does not parse.
+struct ParsedRange {
+  std::vector<Statement> statements;
+  std::string error;         // empty when the range parsed
+  std::size_t error_at = 0;  // byte offset into the whole text
+};
+
+ParsedRange parse_range(std::string_view text, Range range) {
+  ParsedRange parsed;
+  const std::string_view piece = text.substr(range.begin, range.end - range.begin);
+  if (auto bad = invalid_byte(piece)) {
+    parsed.error = std::move(bad->first);
+    parsed.error_at = range.begin + bad->second;
+    return parsed;
+  }
+  // libpg_query's JSON omits a location of 0; the leading space keeps every real location >= 1,
+  // so none is lost when they are shifted to offsets into the whole text.
+  std::string input = " ";
+  input.append(piece);
+  const ParseResult result{pg_query_parse(input.c_str())};
+  if (result->error != nullptr) {
+    parsed.error = result->error->message != nullptr ? result->error->message : "syntax error";
+    // cursorpos is 1-based and counts characters of `input`; 0 means no position.
+    const int cursor = result->error->cursorpos;
+    const std::size_t offset =
+        cursor >= 2 ? util::byte_offset_of_char(piece, static_cast<std::size_t>(cursor - 2)) : 0;
+    parsed.error_at = range.begin + std::min(offset, piece.size());
+    return parsed;
+  }
+  json tree = json::parse(result->parse_tree, nullptr, false);
+  if (tree.is_discarded() || !tree.is_object()) {
+    parsed.error = "libpg_query returned an unreadable parse tree";
+    parsed.error_at = range.begin;
+    return parsed;
+  }
+  const auto stmts = tree.find("stmts");
+  if (stmts == tree.end() || !stmts->is_array()) return parsed;
+  const auto origin = static_cast<std::int64_t>(range.begin) - 1;  // text offset of input[0]
+  const auto to_text = [&](std::int64_t input_offset) {
+    return static_cast<std::size_t>(std::clamp<std::int64_t>(origin + input_offset,
+                                                             static_cast<std::int64_t>(range.begin),
+                                                             static_cast<std::int64_t>(range.end)));
+  };
+  for (json& raw : *stmts) {
+    const auto location = raw.value("stmt_location", std::int64_t{0});
+    const auto length = raw.value("stmt_len", std::int64_t{0});  // 0: to the end of input
+    const Range bounds = detail::trim_to_tokens(
+        text, to_text(location), length == 0 ? range.end : to_text(location + length));
+    const auto stmt = raw.find("stmt");
+    if (bounds.empty() || stmt == raw.end()) continue;
+    Statement statement;
+    statement.begin = bounds.begin;
+    statement.end = bounds.end;
+    if (stmt->is_object() && !stmt->empty()) statement.node = stmt->begin().key();
+    shift_locations(*stmt, origin);
+    statement.tree_json = stmt->dump(-1, ' ', false, json::error_handler_t::replace);
+    parsed.statements.push_back(std::move(statement));
+  }
+  return parsed;
+}
+
+// Statement ranges of a text the parser rejects: libpg_query's scanner split, plus our own split
+// of whatever it leaves uncovered (it drops statements without any keyword, e.g. "SELEC 1", and
+// stops splitting after an unbalanced parenthesis).
+std::vector<Range> scanner_ranges(std::string_view text, const PgQuerySplitResult& scanned) {
+  std::vector<Range> ranges;
+  const auto append_split = [&](std::size_t begin, std::size_t end) {
+    for (const Range& range : detail::split_at_semicolons(text, begin, end)) {
+      ranges.push_back(range);
+    }
+  };
+  std::size_t covered = 0;
+  for (int i = 0; i < scanned.n_stmts; ++i) {
+    const PgQuerySplitStmt* stmt = scanned.stmts[i];
+    const auto begin =
+        std::min(static_cast<std::size_t>(std::max(stmt->stmt_location, 0)), text.size());
+    const auto end =
+        std::min(begin + static_cast<std::size_t>(std::max(stmt->stmt_len, 0)), text.size());
+    if (begin < covered) continue;
+    append_split(covered, begin);
+    const Range range = detail::trim_to_tokens(text, begin, end);
+    if (!range.empty()) ranges.push_back(range);
+    covered = end;
+  }
+  append_split(covered, text.size());
+  return ranges;
+}
+
+Statement unparsable(Range range, std::string error, std::size_t error_at) {
+  Statement statement;
+  statement.begin = range.begin;
+  statement.end = range.end;
+  statement.parse_error = std::move(error);
+  statement.parse_error_at = error_at;
+  return statement;
+}
+
+}  // namespace
+
+std::vector<Statement> split(std::string_view text) {
+  ParsedRange whole = parse_range(text, {0, text.size()});
+  if (whole.error.empty()) return std::move(whole.statements);
+
+  const std::string input(text);
+  const SplitResult scanned{pg_query_split_with_scanner(input.c_str())};
+  std::vector<Range> ranges;
+  std::optional<Statement> unscannable;
+  if (scanned->error == nullptr) {
+    ranges = scanner_ranges(text, *scanned);
+  } else {
+    // An unterminated string or comment: the statements before the one it is in still split;
+    // that one runs to the end of the text and carries the scanner's error.
+    const int cursor = scanned->error->cursorpos;
+    const std::size_t error_at =
+        cursor >= 1 ? util::byte_offset_of_char(text, static_cast<std::size_t>(cursor - 1)) : 0;
+    const std::size_t rest = detail::after_last_semicolon(text, 0, error_at);
+    ranges = detail::split_at_semicolons(text, 0, rest);
+    const Range first_token = detail::next_token(text, rest, error_at);
+    Range tail{first_token.empty() ? error_at : first_token.begin, text.size()};
+    while (tail.end > tail.begin + 1 &&
+           std::isspace(static_cast<unsigned char>(text[tail.end - 1]))) {
+      --tail.end;
+    }
+    const char* message = scanned->error->message;
+    unscannable = unparsable(tail, message != nullptr ? message : "syntax error", error_at);
+  }
+
+  std::vector<Statement> statements;
+  for (const Range& range : ranges) {
+    ParsedRange parsed = parse_range(text, range);
+    if (parsed.error.empty()) {
+      for (Statement& statement : parsed.statements) statements.push_back(std::move(statement));
+    } else {
+      statements.push_back(unparsable(range, std::move(parsed.error), parsed.error_at));
+    }
+  }
+  if (unscannable) statements.push_back(std::move(*unscannable));
+  return statements;
+}
+
+}  // namespace pgdrift::sql
