@@ -1,0 +1,171 @@
+// pgdrift.yml: the configuration file. Every key is optional; CLI flags override it.
+//
+//   migrations:
+//     dir: db/migrations            # path
+//     format: auto                  #
+//     auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel vars: {Namespace: app} #
+//     placeholder name -> value (strings, numbers, booleans as text) command: alembic upgrade head
+//     # a string split into words like a shell would, or a list
+//   sandbox:
+//     backend: auto                 # auto|local|server
+//     server_url: ${CI_DATABASE_URL}
+//     cache_dir: .cache/pgdrift     # path; unset = the XDG cache directory
+//     start_timeout: 60s            # duration, > 0
+//   postgres:
+//     version: 15                   # major version, digits only
+//   replay:
+//     statement_timeout: 5min       # duration; 0 = no timeout
+//     command_timeout: 30min        # duration; 0 = no timeout
+//   fail_on: error                  # error|warning|notice
+//
+// Finding the file: `--config PATH` must exist; otherwise pgdrift.yml, then pgdrift.yaml, in the
+// current directory (.yml wins when both exist); with neither, the defaults above apply. An
+// empty file, or one holding only comments, also means defaults. One YAML document per file.
+//
+// Values: a key with no value (`dir:` or `dir: ~`) keeps its default, and so does an empty
+// section (`sandbox:`). Keys are case-sensitive; unknown or repeated keys are errors.
+//
+// Paths: relative paths are resolved against the directory of the config file as it was named,
+// so `pgdrift.yml` in the current directory gives `db/migrations` and `--config sub/pgdrift.yml`
+// gives `sub/db/migrations`. Absolute paths stay absolute.
+//
+// Durations: a whole number followed by ms, s, min or h ("250ms", "30s", "5min", "2h"); a bare
+// number is seconds. No fractions ("1500ms", not "1.5s") and no negative values.
+//
+// Environment variables: every scalar value (including vars values, command words and the
+// enum/duration settings) may use `${NAME}`, `${NAME:-default}` (the default also replaces a
+// variable that is set but empty) and `$$` for a literal `$`. A `$` followed by anything else
+// is kept as is, so `$HOME` reaches a command untouched. An unset variable without a default is
+// an error. A command given as one string is expanded first and split into words afterwards,
+// so a variable whose value has spaces yields several words unless the reference is quoted:
+// `command: migrate -url "${DATABASE_URL}"`. Items of a command list are never split.
+//
+// Errors name the file, the 1-based line and the dotted key, e.g.
+//   pgdrift.yml:7: unknown key 'sandbox.bakend'   (hint: did you mean 'backend'? ...)
+
+#include "pgdrift/config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/text.hpp"
+#include "reader.hpp"
+
+namespace pgdrift::config {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using detail::Entry;
+using detail::Handlers;
+using detail::Reader;
+
+const std::vector<std::string> k_default_names = {"pgdrift.yml", "pgdrift.yaml"};
+const std::vector<std::string> k_formats = {
+    "auto", "plain", "flyway", "golang-migrate", "dbmate", "goose", "prisma", "drizzle", "diesel"};
+const std::vector<std::string> k_backends = {"auto", "local", "server"};
+const std::vector<std::string> k_severities = {"error", "warning", "notice"};
+
+void read_config(const Reader& r, const YAML::Node& root, Config& c) {
+  const auto section = [&r](Handlers handlers) {
+    return [&r, handlers = std::move(handlers)](const Entry& e) {
+      r.read_map(e.value, e.key, e.line, handlers);
+    };
+  };
+  r.read_map(
+      root, "", 1,
+      {
+          {"migrations",
+           section({
+               {"dir", [&](const Entry& e) { r.read_path(e, c.migrations.dir); }},
+               {"format",
+                [&](const Entry& e) { r.read_choice(e, k_formats, c.migrations.format); }},
+               {"vars", [&](const Entry& e) { r.read_vars(e, c.migrations.vars); }},
+               {"command", [&](const Entry& e) { r.read_command(e, c.migrations.command); }},
+           })},
+          {"sandbox",
+           section({
+               {"backend",
+                [&](const Entry& e) { r.read_choice(e, k_backends, c.sandbox.backend); }},
+               {"server_url", [&](const Entry& e) { r.read_string(e, c.sandbox.server_url); }},
+               {"cache_dir", [&](const Entry& e) { r.read_path(e, c.sandbox.cache_dir); }},
+               {"start_timeout",
+                [&](const Entry& e) { r.read_duration(e, false, c.sandbox.start_timeout); }},
+           })},
+          {"postgres",
+           section({
+               {"version", [&](const Entry& e) { r.read_version(e, c.postgres.version); }},
+           })},
+          {"replay",
+           section({
+               {"statement_timeout",
+                [&](const Entry& e) { r.read_duration(e, true, c.replay.statement_timeout); }},
+               {"command_timeout",
+                [&](const Entry& e) { r.read_duration(e, true, c.replay.command_timeout); }},
+           })},
+          {"fail_on", [&](const Entry& e) { r.read_choice(e, k_severities, c.fail_on); }},
+      });
+}
+
+// The file to read, as the user named it (relative names stay relative), or nullopt.
+std::optional<fs::path> find_file(const std::optional<fs::path>& explicit_path,
+                                  const fs::path& cwd) {
+  if (explicit_path) {
+    std::error_code ec;
+    if (!fs::exists(cwd / *explicit_path, ec)) {
+      throw usage_error(explicit_path->string() + ": config file not found",
+                        "check the --config path, or omit it to use ./pgdrift.yml when present");
+    }
+    if (fs::is_directory(cwd / *explicit_path, ec)) {
+      throw usage_error(
+          explicit_path->string() + ": config path is a directory",
+          "give the path of the file, e.g. " + (*explicit_path / "pgdrift.yml").string());
+    }
+    return explicit_path;
+  }
+  for (const auto& name : k_default_names) {
+    std::error_code ec;
+    if (fs::is_regular_file(cwd / name, ec)) return fs::path(name);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Config load(const std::optional<fs::path>& explicit_path, const fs::path& cwd,
+            const Environment& env) {
+  Config config;
+  const auto file = find_file(explicit_path, cwd);
+  if (!file) return config;
+  config.file = *file;
+  const std::string text = util::read_file((cwd / *file).string());
+  const Reader reader(file->string(), file->parent_path(), env);
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw reader.error_at(e.mark.is_null() ? 0 : e.mark.line + 1, "invalid YAML: " + e.msg,
+                          "check the indentation and quoting on and just above that line");
+  }
+  if (documents.empty()) return config;
+  if (documents.size() > 1) {
+    throw reader.error_at(Reader::line_of(documents[1], 0), "a config file holds one YAML document",
+                          "remove the second '---' and merge the settings into one map");
+  }
+  const YAML::Node& root = documents.front();
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) {
+    throw reader.error_at(Reader::line_of(root, 1), "the top level must be a map of settings",
+                          "start with a key such as 'migrations:'");
+  }
+  try {
+    read_config(reader, root, config);
+  } catch (const YAML::Exception& e) {
+    throw reader.error_at(e.mark.is_null() ? 0 : e.mark.line + 1, "invalid YAML: " + e.msg,
+                          "check the indentation and quoting on and just above that line");
+  }
+  return config;
+}
+
+}  // namespace pgdrift::config

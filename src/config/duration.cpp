@@ -1,0 +1,39 @@
+#include <cstdint>
+#include <limits>
+
+#include "pgdrift/config/config.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace pgdrift::config {
+
+namespace {
+
+// Longest digit run accepted: 10^12 hours still fits in int64 milliseconds.
+constexpr std::size_t k_max_digits = 12;
+
+std::optional<std::int64_t> unit_in_ms(std::string_view unit) {
+  if (unit.empty() || unit == "s") return 1000;
+  if (unit == "ms") return 1;
+  if (unit == "min") return 60 * 1000;
+  if (unit == "h") return 60 * 60 * 1000;
+  return std::nullopt;
+}
+
+}  // namespace
+
+// Whole numbers only ("1.5s" is malformed: write "1500ms"); whitespace may separate the number
+// from its unit; no sign is accepted, so negative durations are malformed too.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  const std::string_view s = util::trim(text);
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits == 0 || digits > k_max_digits) return std::nullopt;
+  const auto unit = unit_in_ms(util::trim(s.substr(digits)));
+  if (!unit) return std::nullopt;
+  std::int64_t count = 0;
+  for (std::size_t i = 0; i < digits; ++i) count = count * 10 + (s[i] - '0');
+  if (count > std::numeric_limits<std::int64_t>::max() / *unit) return std::nullopt;
+  return std::chrono::milliseconds{count * *unit};
+}
+
+}  // namespace pgdrift::config

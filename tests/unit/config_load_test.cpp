@@ -1,0 +1,319 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+#include "pgdrift/config/config.hpp"
+#include "pgdrift/util/error.hpp"
+
+namespace pgdrift::config {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using Words = std::vector<std::string>;
+
+class ConfigLoad : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device random;
+    m_dir = fs::temp_directory_path() /
+            ("pgdrift-config-test-" + std::to_string(random()) + std::to_string(random()));
+    fs::create_directories(m_dir);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(m_dir, ec);
+  }
+
+  void write(const fs::path& name, const std::string& text) const {
+    fs::create_directories((m_dir / name).parent_path());
+    std::ofstream(m_dir / name) << text;
+  }
+  // Writes `text` as ./pgdrift.yml and loads it the way a run without --config would.
+  Config load_text(const std::string& text, const Environment& env = {}) const {
+    write("pgdrift.yml", text);
+    return load(std::nullopt, m_dir, env);
+  }
+  // "message | hint" of the error loading `text` as ./pgdrift.yml throws, or "no error".
+  std::string error_of(const std::string& text, const Environment& env = {}) const {
+    try {
+      load_text(text, env);
+    } catch (const Error& e) {
+      EXPECT_EQ(ExitCode::usage, e.exit_code());
+      return std::string(e.what()) + " | " + e.hint();
+    }
+    return "no error";
+  }
+
+  fs::path m_dir;
+};
+
+TEST_F(ConfigLoad, DefaultsWhenNoFileExists) {
+  const Config c = load(std::nullopt, m_dir, {});
+  EXPECT_TRUE(c.file.empty());
+  EXPECT_EQ("", c.migrations.dir);
+  EXPECT_EQ("auto", c.migrations.format);
+  EXPECT_TRUE(c.migrations.vars.empty());
+  EXPECT_TRUE(c.migrations.command.empty());
+  EXPECT_EQ("auto", c.sandbox.backend);
+  EXPECT_EQ("", c.sandbox.server_url);
+  EXPECT_EQ("", c.sandbox.cache_dir);
+  EXPECT_EQ(milliseconds{60000}, c.sandbox.start_timeout);
+  EXPECT_EQ("", c.postgres.version);
+  EXPECT_EQ(milliseconds{300000}, c.replay.statement_timeout);
+  EXPECT_EQ(milliseconds{1800000}, c.replay.command_timeout);
+  EXPECT_EQ("error", c.fail_on);
+}
+
+TEST_F(ConfigLoad, EmptyOrCommentOnlyFileOrEmptySectionsMeanDefaults) {
+  for (const char* text :
+       {"", "# nothing yet\n\n", "---\n", "migrations:\nsandbox:\n  backend:\n"}) {
+    const Config c = load_text(text);
+    EXPECT_EQ(fs::path("pgdrift.yml"), c.file) << text;
+    EXPECT_EQ("auto", c.sandbox.backend) << text;
+    EXPECT_EQ(milliseconds{300000}, c.replay.statement_timeout) << text;
+  }
+}
+
+TEST_F(ConfigLoad, ParsesEveryField) {
+  const Config c = load_text(R"(# pgdrift settings
+migrations:
+  dir: db/migrations
+  format: golang-migrate
+  vars: {Namespace: app, Replicas: 3, Enabled: true, Blank: }
+  command: alembic upgrade head
+sandbox:
+  backend: server
+  server_url: postgres://ci@localhost:5432/postgres
+  cache_dir: .cache/pgdrift
+  start_timeout: 90s
+postgres:
+  version: 16
+replay:
+  statement_timeout: 250ms
+  command_timeout: 2h
+fail_on: warning
+)");
+  EXPECT_EQ(fs::path("pgdrift.yml"), c.file);
+  EXPECT_EQ("db/migrations", c.migrations.dir);
+  EXPECT_EQ("golang-migrate", c.migrations.format);
+  EXPECT_EQ((std::map<std::string, std::string>{
+                {"Blank", ""}, {"Enabled", "true"}, {"Namespace", "app"}, {"Replicas", "3"}}),
+            c.migrations.vars);
+  EXPECT_EQ((Words{"alembic", "upgrade", "head"}), c.migrations.command);
+  EXPECT_EQ("server", c.sandbox.backend);
+  EXPECT_EQ("postgres://ci@localhost:5432/postgres", c.sandbox.server_url);
+  EXPECT_EQ(".cache/pgdrift", c.sandbox.cache_dir);
+  EXPECT_EQ(milliseconds{90000}, c.sandbox.start_timeout);
+  EXPECT_EQ("16", c.postgres.version);
+  EXPECT_EQ(milliseconds{250}, c.replay.statement_timeout);
+  EXPECT_EQ(milliseconds{7200000}, c.replay.command_timeout);
+  EXPECT_EQ("warning", c.fail_on);
+}
+
+TEST_F(ConfigLoad, ResolvesRelativePathsAgainstTheConfigFileAsNamed) {
+  const std::string text = "migrations: {dir: db/migrations}\nsandbox: {cache_dir: ../cache}\n";
+  write("pgdrift.yml", text);
+  write("sub/pgdrift.yml", text);
+  write("sub/deep/pgdrift.yml", "migrations: {dir: /srv/migrations}\n");
+
+  const struct {
+    std::optional<fs::path> config;
+    std::string dir;
+    std::string cache_dir;
+  } cases[] = {
+      {std::nullopt, "db/migrations", "../cache"},
+      {fs::path("pgdrift.yml"), "db/migrations", "../cache"},
+      {fs::path("./pgdrift.yml"), "db/migrations", "../cache"},
+      {fs::path("sub/pgdrift.yml"), "sub/db/migrations", "cache"},
+      {m_dir / "sub/pgdrift.yml", (m_dir / "sub/db/migrations").string(),
+       (m_dir / "cache").string()},
+      {fs::path("sub/deep/pgdrift.yml"), "/srv/migrations", ""},  // absolute stays absolute
+  };
+  for (const auto& c : cases) {
+    const Config config = load(c.config, m_dir, {});
+    const std::string label = c.config ? c.config->string() : "(none)";
+    EXPECT_EQ(c.dir, config.migrations.dir) << label;
+    EXPECT_EQ(c.cache_dir, config.sandbox.cache_dir) << label;
+  }
+}
+
+TEST_F(ConfigLoad, ExpandsEnvironmentVariablesInValues) {
+  const Environment env = {{"CI_DATABASE_URL", "postgres://ci@db/postgres"},
+                           {"EMPTY", ""},
+                           {"NS", "tenant"},
+                           {"PGDRIFT_BACKEND", "local"}};
+  const Config c = load_text(R"(migrations:
+  dir: ${MIGRATIONS_DIR:-db/migrations}
+  vars: {Namespace: "${NS}", Price: "$$5", Owner: "${EMPTY:-admin}", Home: $HOME}
+sandbox:
+  backend: ${PGDRIFT_BACKEND:-auto}
+  server_url: ${CI_DATABASE_URL}
+replay:
+  statement_timeout: ${STATEMENT_TIMEOUT:-0}
+)",
+                             env);
+  EXPECT_EQ("db/migrations", c.migrations.dir);
+  EXPECT_EQ((std::map<std::string, std::string>{
+                {"Home", "$HOME"}, {"Namespace", "tenant"}, {"Owner", "admin"}, {"Price", "$5"}}),
+            c.migrations.vars);
+  EXPECT_EQ("local", c.sandbox.backend);
+  EXPECT_EQ("postgres://ci@db/postgres", c.sandbox.server_url);
+  EXPECT_EQ(milliseconds{0}, c.replay.statement_timeout);
+}
+
+TEST_F(ConfigLoad, CommandAsStringIsExpandedThenSplitAndAsListIsNot) {
+  const Environment env = {{"URL", "postgres://u@h/db?sslmode=disable"}, {"FLAGS", "-v -x"}};
+  const struct {
+    const char* yaml;
+    Words expected;
+  } cases[] = {
+      {"alembic upgrade head", {"alembic", "upgrade", "head"}},
+      {"migrate -url \"${URL}\" up",
+       {"migrate", "-url", "postgres://u@h/db?sslmode=disable", "up"}},
+      {"tool ${FLAGS}", {"tool", "-v", "-x"}},  // unquoted: the value is split
+      {"tool \"${FLAGS}\"", {"tool", "-v -x"}},
+      {"'sh -c \"echo $$HOME\"'", {"sh", "-c", "echo $HOME"}},
+      {"[sh, -c, \"echo $HOME && run ${FLAGS}\"]", {"sh", "-c", "echo $HOME && run -v -x"}},
+      {"\n    - npx\n    - prisma migrate deploy\n", {"npx", "prisma migrate deploy"}},
+      {"[]", {}},
+  };
+  for (const auto& c : cases) {
+    const Config config = load_text(std::string("migrations:\n  command: ") + c.yaml + "\n", env);
+    EXPECT_EQ(c.expected, config.migrations.command) << c.yaml;
+  }
+}
+
+TEST_F(ConfigLoad, ErrorsNameFileLineAndKey) {
+  const std::string top_keys =
+      "Valid top-level keys: migrations, sandbox, postgres, replay, fail_on";
+  const std::string sandbox_keys =
+      "Valid keys in sandbox: backend, server_url, cache_dir, start_timeout";
+  const std::string durations =
+      "write a whole number with a unit: 250ms, 30s, 5min or 2h (a bare number is seconds)";
+  const struct {
+    const char* name;
+    std::string yaml;
+    std::string expected;
+  } cases[] = {
+      {"unset variable", "migrations:\n  dir: db\n\n\nsandbox:\n  server_url: ${STAGING_URL}\n",
+       "pgdrift.yml:6: key sandbox.server_url: environment variable STAGING_URL is not set"
+       " | set it, or write ${STAGING_URL:-default}"},
+      {"unset variable in a var", "migrations:\n  vars:\n    Ns: ${NS}\n",
+       "pgdrift.yml:3: key migrations.vars.Ns: environment variable NS is not set"
+       " | set it, or write ${NS:-default}"},
+      {"unknown top-level key", "fail_on: error\nmigration:\n  dir: db\n",
+       "pgdrift.yml:2: unknown key 'migration' | did you mean 'migrations'? " + top_keys},
+      {"unknown nested key", "# c\nsandbox:\n  backend: local\n\n  bakend: local\n",
+       "pgdrift.yml:5: unknown key 'sandbox.bakend' | did you mean 'backend'? " + sandbox_keys},
+      {"unknown key, nothing close", "sandbox:\n  image: postgres:16\n",
+       "pgdrift.yml:2: unknown key 'sandbox.image' | " + sandbox_keys},
+      {"key case matters", "Fail_On: error\n",
+       "pgdrift.yml:1: unknown key 'Fail_On' | did you mean 'fail_on'? " + top_keys},
+      {"duplicate key", "fail_on: error\nfail_on: notice\n",
+       "pgdrift.yml:2: duplicate key 'fail_on' | "},
+      {"list where map expected", "migrations:\n  dir: db\n  vars:\n    - a\n    - b\n",
+       "pgdrift.yml:3: migrations.vars must be a map of names to values"
+       " | for example: vars: {Namespace: app}"},
+      {"nested value in vars", "migrations:\n  vars:\n    A: 1\n    B: [1, 2]\n",
+       "pgdrift.yml:4: migrations.vars.B must be a single value (a string, number or boolean)"
+       " | for example: vars: {Namespace: app}"},
+      {"map where string expected", "migrations:\n  dir:\n    path: db\n",
+       "pgdrift.yml:2: migrations.dir must be a path (a string) | "},
+      {"scalar where section expected", "\nsandbox: local\n",
+       "pgdrift.yml:2: sandbox must be a map of settings"
+       " | put each setting on its own line below 'sandbox:', indented"},
+      {"command as a map", "migrations:\n  command: {run: x}\n",
+       "pgdrift.yml:2: migrations.command must be a string or a list of strings | "},
+      {"command list with a nested list", "migrations:\n  command:\n    - a\n    - [b]\n",
+       "pgdrift.yml:4: migrations.command must be a string or a list of strings | "},
+      {"command with open quote", "migrations:\n  command: sh -c 'echo\n",
+       "pgdrift.yml:2: migrations.command: unterminated ' quote"
+       " | close the quote, or give the command as a list of words"},
+      {"bad backend", "sandbox:\n  backend: lcoal\n",
+       "pgdrift.yml:2: sandbox.backend must be one of auto, local, server (got 'lcoal')"
+       " | did you mean 'local'?"},
+      {"bad format", "migrations:\n  format: rails\n",
+       "pgdrift.yml:2: migrations.format must be one of auto, plain, flyway, golang-migrate, "
+       "dbmate, goose, prisma, drizzle, diesel (got 'rails') | "},
+      {"bad fail_on", "fail_on: warn\n",
+       "pgdrift.yml:1: fail_on must be one of error, warning, notice (got 'warn')"
+       " | did you mean 'warning'?"},
+      {"malformed duration", "replay:\n  statement_timeout: 5 minutes\n",
+       "pgdrift.yml:2: replay.statement_timeout must be a duration like 30s or 5min"
+       " (got '5 minutes') | " +
+           durations + "; 0 means no timeout"},
+      {"negative duration", "replay:\n  command_timeout: -1s\n",
+       "pgdrift.yml:2: replay.command_timeout must be a duration like 30s or 5min (got '-1s') | " +
+           durations + "; 0 means no timeout"},
+      {"zero start timeout", "sandbox:\n  start_timeout: 0s\n",
+       "pgdrift.yml:2: sandbox.start_timeout must be greater than 0 | " + durations},
+      {"fractional start timeout", "sandbox:\n  start_timeout: 1.5s\n",
+       "pgdrift.yml:2: sandbox.start_timeout must be a duration like 30s or 5min (got '1.5s') | " +
+           durations},
+      {"minor version", "postgres:\n  version: 15.4\n",
+       "pgdrift.yml:2: postgres.version must be a major version number like 15 (got '15.4')"
+       " | give only the major version: 15, not 15.4"},
+      {"top level is a list", "- migrations\n",
+       "pgdrift.yml:1: the top level must be a map of settings"
+       " | start with a key such as 'migrations:'"},
+      {"two documents", "fail_on: error\n---\nfail_on: notice\n",
+       "pgdrift.yml:3: a config file holds one YAML document"
+       " | remove the second '---' and merge the settings into one map"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(c.expected, error_of(c.yaml)) << c.name;
+  }
+}
+
+TEST_F(ConfigLoad, YamlSyntaxErrorsNameTheLine) {
+  const std::string message = error_of("migrations:\n  dir: db\n  format: [auto\nfail_on: error\n");
+  EXPECT_EQ(0u, message.rfind("pgdrift.yml:4: invalid YAML: ", 0)) << message;
+  const std::string indented = error_of("sandbox:\n  backend: local\n   server_url: x: y\n");
+  EXPECT_EQ(0u, indented.rfind("pgdrift.yml:3: invalid YAML: ", 0)) << indented;
+}
+
+TEST_F(ConfigLoad, ExplicitPathMustExist) {
+  try {
+    load(fs::path("ci/pgdrift.yml"), m_dir, {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(ExitCode::usage, e.exit_code());
+    EXPECT_EQ("ci/pgdrift.yml: config file not found", std::string(e.what()));
+    EXPECT_EQ("check the --config path, or omit it to use ./pgdrift.yml when present", e.hint());
+  }
+}
+
+TEST_F(ConfigLoad, ErrorsNameTheExplicitPathAsGiven) {
+  write("ci/pgdrift.yml", "fail_on: loud\n");
+  try {
+    load(fs::path("ci/pgdrift.yml"), m_dir, {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ("ci/pgdrift.yml:1: fail_on must be one of error, warning, notice (got 'loud')",
+              std::string(e.what()));
+  }
+}
+
+TEST_F(ConfigLoad, FallsBackToYamlExtensionAndPrefersYml) {
+  write("pgdrift.yaml", "fail_on: notice\n");
+  Config c = load(std::nullopt, m_dir, {});
+  EXPECT_EQ(fs::path("pgdrift.yaml"), c.file);
+  EXPECT_EQ("notice", c.fail_on);
+
+  write("pgdrift.yml", "fail_on: warning\n");
+  c = load(std::nullopt, m_dir, {});
+  EXPECT_EQ(fs::path("pgdrift.yml"), c.file);
+  EXPECT_EQ("warning", c.fail_on);
+}
+
+TEST_F(ConfigLoad, ServerUrlIsNeverEchoedInErrors) {
+  const std::string message = error_of("sandbox:\n  server_url: postgres://u:hunter2@h/${DB\n");
+  EXPECT_EQ(std::string::npos, message.find("hunter2")) << message;
+  EXPECT_EQ(0u, message.rfind("pgdrift.yml:2: key sandbox.server_url: unterminated ${", 0))
+      << message;
+}
+
+}  // namespace
+}  // namespace pgdrift::config
