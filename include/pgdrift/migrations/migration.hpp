@@ -39,7 +39,7 @@ struct Migration {
   std::size_t up_offset = 0;  // byte offset in `source` where up_sql begins
   std::vector<Substitution> substitutions;  // sorted by sql_offset
 
-  std::optional<std::string> down_sql;  // the down part or file, when there is one
+  std::optional<std::string> down_sql;  // the down part or file, when there is one (substituted)
   std::filesystem::path down_path;      // the file holding it (may equal path)
 
   bool no_transaction = false;     // the file says: do not wrap in a transaction
@@ -69,6 +69,7 @@ struct Discovery {
 Discovery discover(const DiscoverOptions& options);
 
 // The format `dir` looks like (never Format::automatic; plain when nothing more specific fits).
+// Throws pgdrift::Error (usage) when `dir` is not a directory or cannot be listed.
 Format detect_format(const std::filesystem::path& dir);
 
 // Replaces placeholders whose name is in `vars`: `{{ index .Options "NAME" }}`, `{{ .NAME }}`,

@@ -1,0 +1,81 @@
+// discover(): picks the format and hands the directory to its adapter.
+
+#include <string>
+
+#include "adapters.hpp"
+#include "pgdrift/util/error.hpp"
+
+namespace pgdrift::migrations {
+namespace {
+
+// What the files of each format look like, for the "no migrations found" hint.
+std::string_view expected_files(Format format) {
+  switch (format) {
+    case Format::plain:
+      return "*.sql files directly in the directory, applied in natural name order";
+    case Format::flyway:
+      return "V<version>__<description>.sql files (and R__<description>.sql), in any subfolder";
+    case Format::golang_migrate:
+      return "<version>_<name>.up.sql files (with optional .down.sql)";
+    case Format::dbmate:
+      return "<version>_<name>.sql files with a '-- migrate:up' section";
+    case Format::goose:
+      return "<version>_<name>.sql files with a '-- +goose Up' section";
+    case Format::prisma:
+      return "<timestamp>_<name>/migration.sql folders";
+    case Format::drizzle:
+      return "meta/_journal.json listing <tag>.sql files";
+    case Format::diesel:
+      return "<version>_<name>/up.sql folders (with optional down.sql)";
+    case Format::automatic:
+      break;
+  }
+  return "";
+}
+
+std::vector<Migration> run_adapter(Format format, const DiscoverOptions& options) {
+  switch (format) {
+    case Format::plain:
+      return detail::discover_plain(options);
+    case Format::flyway:
+      return detail::discover_flyway(options);
+    case Format::golang_migrate:
+      return detail::discover_golang_migrate(options);
+    case Format::dbmate:
+      return detail::discover_dbmate(options);
+    case Format::goose:
+      return detail::discover_goose(options);
+    case Format::prisma:
+      return detail::discover_prisma(options);
+    case Format::drizzle:
+      return detail::discover_drizzle(options);
+    case Format::diesel:
+      return detail::discover_diesel(options);
+    case Format::automatic:
+      break;
+  }
+  return {};
+}
+
+}  // namespace
+
+Discovery discover(const DiscoverOptions& options) {
+  detail::require_directory(options.dir);
+  const bool detected = options.format == Format::automatic;
+  Discovery discovery;
+  discovery.format = detected ? detect_format(options.dir) : options.format;
+  discovery.migrations = run_adapter(discovery.format, options);
+  if (discovery.migrations.empty()) {
+    const std::string format_name(to_string(discovery.format));
+    std::string message = detail::display_path(options.dir) + ": no migrations found (format " +
+                          format_name + (detected ? ", detected" : ", as configured") + ")";
+    std::string hint = format_name + " expects " + std::string(expected_files(discovery.format));
+    hint += detected ? "; set migrations.format (or --format) if the directory uses another layout"
+                     : "; check migrations.format (or --format) and migrations.dir";
+    hint += ". Migrations written in a framework's own language are run with migrations.command";
+    throw usage_error(std::move(message), std::move(hint));
+  }
+  return discovery;
+}
+
+}  // namespace pgdrift::migrations
