@@ -1,0 +1,92 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "pgdrift/sandbox/local_backend.hpp"
+#include "pgdrift/util/process.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace pgdrift::sandbox {
+
+namespace {
+
+bool executable(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(p, ec) && access(p.c_str(), X_OK) == 0;
+}
+
+// "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → "15.18".
+std::string parse_version(const std::string& output) {
+  const auto marker = output.find("(PostgreSQL) ");
+  if (marker == std::string::npos) return {};
+  const auto start = marker + 13;
+  auto end = output.find_first_of(" \n\r", start);
+  return output.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::optional<ServerBinaries> probe(const std::filesystem::path& bindir, const Environment& env) {
+  if (!executable(bindir / "postgres") || !executable(bindir / "initdb")) return std::nullopt;
+  util::ProcessSpec spec;
+  spec.argv = {(bindir / "postgres").string(), "--version"};
+  spec.env = {{"PATH", env_get(env, "PATH").value_or("/usr/bin:/bin")}, {"LC_ALL", "C"}};
+  try {
+    const auto result = util::run_process(spec, std::chrono::seconds{20});
+    if (!result.status.ok()) return std::nullopt;
+    ServerBinaries found;
+    found.bindir = bindir;
+    found.version = parse_version(result.output);
+    if (found.version.empty()) return std::nullopt;
+    found.major = std::stoi(found.version);
+    return found;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::vector<ServerBinaries> find_server_binaries(const Environment& env) {
+  std::vector<std::filesystem::path> candidates;
+  const auto path_env = env_get(env, "PATH").value_or("");
+  for (const auto& name : {"postgres", "initdb"}) {
+    if (auto found = util::find_executable(name, path_env)) {
+      std::error_code ec;
+      const auto real = std::filesystem::canonical(*found, ec);
+      candidates.push_back((ec ? *found : real).parent_path());
+    }
+  }
+  if (auto pg_config = util::find_executable("pg_config", path_env)) {
+    util::ProcessSpec spec;
+    spec.argv = {pg_config->string(), "--bindir"};
+    spec.env = {{"PATH", path_env}, {"LC_ALL", "C"}};
+    try {
+      const auto result = util::run_process(spec, std::chrono::seconds{20});
+      if (result.status.ok()) candidates.emplace_back(std::string(util::trim(result.output)));
+    } catch (const std::exception&) {
+      // pg_config is only a hint; the fixed locations below still apply.
+    }
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
+    candidates.push_back(entry.path() / "bin");
+  }
+  candidates.emplace_back("/usr/local/pgsql/bin");
+
+  std::vector<ServerBinaries> found;
+  std::set<std::string> seen;
+  for (const auto& dir : candidates) {
+    std::error_code canonical_error;
+    const auto real = std::filesystem::canonical(dir, canonical_error);
+    const auto resolved = canonical_error ? dir : real;
+    if (!seen.insert(resolved.string()).second) continue;
+    if (auto binaries = probe(resolved, env)) found.push_back(*binaries);
+  }
+  std::stable_sort(found.begin(), found.end(), [](const ServerBinaries& a, const ServerBinaries& b) {
+    if (a.major != b.major) return a.major > b.major;
+    return util::natural_less(b.version, a.version);
+  });
+  return found;
+}
+
+}  // namespace pgdrift::sandbox

@@ -1,0 +1,230 @@
+#include "pgdrift/sandbox/local_backend.hpp"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "pgdrift/db/connection.hpp"
+#include "template_cache.hpp"
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/process.hpp"
+#include "pgdrift/util/signals.hpp"
+#include "pgdrift/util/temp_dir.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace pgdrift::sandbox {
+
+namespace {
+
+constexpr const char* k_superuser = "postgres";
+
+// A port number nobody listens on right now. The server only listens on its private socket, so
+// this just keeps the socket name unsurprising for tools that assume a free port.
+std::string free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof(addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      const int port = ntohs(addr.sin_port);
+      ::close(fd);
+      return std::to_string(port);
+    }
+    ::close(fd);
+  }
+  std::random_device random;
+  return std::to_string(20000 + random() % 30000);
+}
+
+std::string read_log(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return util::last_lines(text, 15);
+}
+
+// Ends the postmaster (immediate shutdown, then SIGKILL) and removes the run directory. Used on
+// the signal watcher thread, so it touches only the pid and the path it was given.
+void emergency_cleanup(int pid, const std::filesystem::path& dir) {
+  if (pid > 0 && ::kill(pid, SIGQUIT) == 0) {
+    for (int i = 0; i < 300; ++i) {
+      int status = 0;
+      const pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r == pid || (r < 0 && errno == ECHILD)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+      if (i == 299) ::kill(pid, SIGKILL);
+    }
+  }
+  // The main thread may be removing the same tree right now: retry until it is gone.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    if (!std::filesystem::exists(dir, ignored)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+}
+
+}  // namespace
+
+struct LocalBackend::Impl {
+  ServerBinaries binaries;
+  Options options;
+  std::optional<util::Account> account;
+  std::optional<util::TempDir> run;
+  std::optional<util::Process> server;
+  std::unique_ptr<util::CleanupRegistration> cleanup;
+  std::string port;
+  int databases = 0;
+
+  void log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  db::ConnectionInfo admin() const {
+    db::ConnectionInfo info;
+    info.host = run ? run->path().string() : "";
+    info.port = port;
+    info.user = k_superuser;
+    info.dbname = "postgres";
+    return info;
+  }
+
+  void launch() {
+    const auto data = run->path() / "data";
+    util::ProcessSpec spec;
+    spec.argv = {(binaries.bindir / "postgres").string(),
+                 "-D", data.string(),
+                 "-k", run->path().string(),
+                 "-p", port,
+                 "-c", "listen_addresses=",
+                 "-c", "unix_socket_permissions=0700",
+                 "-c", "fsync=off",
+                 "-c", "synchronous_commit=off",
+                 "-c", "full_page_writes=off",
+                 "-c", "autovacuum=off",
+                 "-c", "wal_level=minimal",
+                 "-c", "max_wal_senders=0",
+                 "-c", "max_wal_size=1GB",
+                 "-c", "checkpoint_timeout=1h",
+                 "-c", "max_connections=40",
+                 "-c", "TimeZone=UTC",
+                 "-c", "logging_collector=off"};
+    spec.env = {{"PATH", env_get(options.env, "PATH").value_or("/usr/bin:/bin")}, {"LC_ALL", "C"}};
+    spec.output_file = run->path() / "postgres.log";
+    spec.run_as = account;
+    server.emplace(spec);
+    const int pid = server->pid();
+    const auto dir = run->path();
+    cleanup = std::make_unique<util::CleanupRegistration>([pid, dir] { emergency_cleanup(pid, dir); });
+  }
+
+  void wait_until_ready() {
+    const auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
+    auto pause = std::chrono::milliseconds{2};
+    const auto info = admin();
+    while (!db::server_accepts_connections(info)) {
+      if (!server->running()) {
+        throw infra_error("the throwaway PostgreSQL server (" + binaries.bindir.string() +
+                              ") exited during start-up:\n" + read_log(run->path() / "postgres.log"),
+                          "see the server log above; --verbose shows every step");
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw infra_error("the throwaway PostgreSQL server did not accept connections within " +
+                              std::to_string(options.start_timeout.count() / 1000) + " s:\n" +
+                              read_log(run->path() / "postgres.log"),
+                          "raise sandbox.start_timeout, or check the machine's load");
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds{25});
+    }
+  }
+};
+
+LocalBackend::LocalBackend(ServerBinaries binaries, Options options) : m_impl(std::make_unique<Impl>()) {
+  m_impl->binaries = std::move(binaries);
+  m_impl->options = std::move(options);
+}
+
+LocalBackend::~LocalBackend() {
+  try {
+    stop();
+  } catch (...) {
+    // Best effort in a destructor; stop() on the normal path reports failures.
+  }
+}
+
+void LocalBackend::start() {
+  if (m_impl->server) return;
+  const auto started = std::chrono::steady_clock::now();
+  m_impl->account = util::unprivileged_account_if_root();
+  TemplateCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env), m_impl->binaries,
+                      m_impl->account, m_impl->options);
+  const auto template_data = cache.ensure();
+
+  m_impl->run.emplace(scratch_base(m_impl->options.env, m_impl->account), "pgdrift-");
+  const auto data = m_impl->run->path() / "data";
+  std::error_code ec;
+  std::filesystem::copy(template_data, data, std::filesystem::copy_options::recursive, ec);
+  if (ec) {
+    throw infra_error("cannot copy the template cluster " + template_data.string() + " to " +
+                      data.string() + ": " + ec.message());
+  }
+  std::filesystem::permissions(data, std::filesystem::perms::owner_all, ec);
+  if (m_impl->account) util::chown_recursive(m_impl->run->path().string(), *m_impl->account);
+
+  m_impl->port = free_port();
+  m_impl->launch();
+  m_impl->wait_until_ready();
+  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  m_impl->log("sandbox: local PostgreSQL " + m_impl->binaries.version + " ready in " +
+              std::to_string(static_cast<int>(elapsed * 1000)) + " ms at " + m_impl->run->path().string() +
+              (m_impl->account ? " (server runs as " + m_impl->account->name + ")" : ""));
+}
+
+db::ConnectionInfo LocalBackend::create_database(const std::string& purpose) {
+  if (!m_impl->server) throw infra_error("internal error: sandbox not started");
+  const std::string name = "pgdrift_" + purpose + "_" + std::to_string(++m_impl->databases);
+  auto admin = db::Connection::open(m_impl->admin(), "pgdrift");
+  const auto result = admin->execute("CREATE DATABASE " + db::quote_ident(name));
+  if (!result.ok) {
+    throw infra_error("cannot create database " + name + " in the sandbox: " + result.error->message);
+  }
+  return m_impl->admin().with_dbname(name);
+}
+
+db::ConnectionInfo LocalBackend::admin() const { return m_impl->admin(); }
+
+void LocalBackend::stop() {
+  if (m_impl->server) {
+    // Immediate shutdown: the cluster is thrown away, so no shutdown checkpoint is needed.
+    m_impl->server->stop(SIGQUIT, std::chrono::milliseconds{5000});
+    m_impl->server.reset();
+  }
+  if (m_impl->run) {
+    m_impl->run->remove();
+    m_impl->run.reset();
+  }
+  m_impl->cleanup.reset();
+}
+
+std::string LocalBackend::description() const {
+  return "local PostgreSQL " + m_impl->binaries.version + " (" + m_impl->binaries.bindir.string() + ")";
+}
+
+std::string LocalBackend::server_version() const { return m_impl->binaries.version; }
+
+std::filesystem::path LocalBackend::run_dir() const {
+  return m_impl->run ? m_impl->run->path() : std::filesystem::path();
+}
+
+}  // namespace pgdrift::sandbox
