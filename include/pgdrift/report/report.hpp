@@ -42,14 +42,19 @@ struct Report {
   std::vector<Finding> findings;   // sorted
   Severity fail_on = Severity::error;
   double duration_ms = 0;
+  // Set when the run stopped early with a usage (2) or infrastructure (3) error.
+  int error_exit_code = 0;
+  std::string error_message;
+  std::string error_hint;
 };
 
-// 1 when any finding is at or above report.fail_on, else 0.
+// error_exit_code when set, else 1 when any finding is at or above report.fail_on, else 0.
 int exit_code(const Report& report);
 
 struct TextOptions {
   bool color = false;
-  bool verbose = false;  // per-statement lines, notices
+  bool verbose = false;  // per-statement lines
+  bool quiet = false;    // findings and the summary line only
 };
 
 // Human-readable text for a terminal or a CI log.

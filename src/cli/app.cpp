@@ -1,0 +1,128 @@
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <ostream>
+
+#include "commands.hpp"
+#include "pgdrift/cli/main.hpp"
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/redact.hpp"
+#include "pgdrift/util/signals.hpp"
+#include "pgdrift/version.hpp"
+
+namespace pgdrift::cli {
+
+namespace {
+
+void add_common(CLI::App& sub, CommonFlags& common) {
+  sub.add_option("--config", common.config, "Configuration file (default: ./pgdrift.yml if present)");
+  sub.add_flag("--no-color", common.no_color, "Never colour the output (NO_COLOR is honoured too)");
+  sub.add_flag("-v,--verbose", common.verbose, "Show sandbox steps, per-statement timings and notices");
+  sub.add_flag("-q,--quiet", common.quiet, "Print findings and the summary only");
+}
+
+template <typename T>
+void optional_option(CLI::App& sub, const std::string& name, std::optional<T>& target, const std::string& help) {
+  sub.add_option_function<T>(name, [&target](const T& value) { target = value; }, help);
+}
+
+void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
+  optional_option(sub, "-m,--migrations", flags.migrations, "Migrations directory (migrations.dir)");
+  optional_option(sub, "--format", flags.format,
+                  "auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel (migrations.format)");
+  sub.add_option("--var", flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
+  optional_option(sub, "--command", flags.command,
+                  "Replay by running this framework command with DATABASE_URL set (migrations.command)");
+  optional_option(sub, "--backend", flags.backend, "Throwaway Postgres: auto|local|server (sandbox.backend)");
+  optional_option(sub, "--server-url", flags.server_url,
+                  "Existing server for the server backend (sandbox.server_url)");
+  optional_option(sub, "--postgres-version", flags.postgres_version,
+                  "Major PostgreSQL version the sandbox must run (postgres.version)");
+  optional_option(sub, "--cache-dir", flags.cache_dir, "Template cluster cache (sandbox.cache_dir)");
+  optional_option(sub, "--statement-timeout", flags.statement_timeout,
+                  "Per-statement limit, e.g. 30s, 5min; 0 = none (replay.statement_timeout)");
+  optional_option(sub, "--start-timeout", flags.start_timeout, "Sandbox start-up limit (sandbox.start_timeout)");
+  optional_option(sub, "--fail-on", flags.fail_on, "Exit 1 on findings at or above: error|warning|notice (fail_on)");
+  sub.add_option("--json", flags.json, "Write the JSON report to FILE ('-' for stdout)");
+}
+
+int not_implemented(const std::string& name, std::ostream& err) {
+  err << "pgdrift " << name << ": not implemented yet\n"
+      << "  hint: `pgdrift replay` is available now; see README.md for what each command will do\n";
+  return static_cast<int>(ExitCode::usage);
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Environment& env) {
+  CLI::App app{"pgdrift verifies PostgreSQL schema migrations: it replays them on a throwaway Postgres, "
+               "and reports failures at file:line.",
+               "pgdrift"};
+  app.set_version_flag("--version", std::string("pgdrift ") + k_version);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  CommonFlags common;
+  ReplayFlags replay_flags;
+
+  auto* replay = app.add_subcommand("replay", "Replay every migration from zero on a throwaway Postgres");
+  add_common(*replay, common);
+  add_replay_flags(*replay, replay_flags);
+
+  struct Pending {
+    const char* name;
+    const char* help;
+  };
+  const Pending pending[] = {
+      {"verify", "All checks in one run (not implemented yet)"},
+      {"dump", "Print a SOURCE's schema (not implemented yet)"},
+      {"diff", "Compare two SOURCEs (not implemented yet)"},
+      {"lint", "Static checks of migration files (not implemented yet)"},
+      {"status", "Migration history of a target vs the files (not implemented yet)"},
+  };
+  std::vector<CLI::App*> pending_commands;
+  for (const auto& p : pending) {
+    auto* sub = app.add_subcommand(p.name, p.help);
+    sub->allow_extras();
+    pending_commands.push_back(sub);
+  }
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 2.1 wants it reversed
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      const int code = app.exit(e, out, err);
+      return code;
+    }
+    err << "pgdrift: error: " << util::redact(e.what()) << "\n  hint: run `pgdrift --help` or `pgdrift "
+        << (app.get_subcommands().empty() ? std::string("COMMAND") : app.get_subcommands().front()->get_name())
+        << " --help`\n";
+    return static_cast<int>(ExitCode::usage);
+  }
+
+  for (auto* sub : pending_commands) {
+    if (sub->parsed()) return not_implemented(sub->get_name(), err);
+  }
+  try {
+    return replay_command(common, replay_flags, Io{out, err, env});
+  } catch (const Error& e) {
+    util::defer_to_pending_termination();  // an interrupted run's lost connection is no error
+    err << "pgdrift: error: " << util::redact(e.what()) << "\n";
+    if (!e.hint().empty()) err << "  hint: " << util::redact(e.hint()) << "\n";
+    return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    util::defer_to_pending_termination();
+    err << "pgdrift: internal error: " << util::redact(e.what()) << "\n"
+        << "  hint: please report this with the command you ran\n";
+    return static_cast<int>(ExitCode::infrastructure);
+  }
+}
+
+}  // namespace pgdrift::cli

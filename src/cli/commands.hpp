@@ -1,0 +1,52 @@
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgdrift/config/config.hpp"
+#include "pgdrift/util/environment.hpp"
+
+namespace pgdrift::cli {
+
+// Flags every subcommand accepts.
+struct CommonFlags {
+  std::string config;
+  bool no_color = false;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+// Flags of `pgdrift replay` (and later `verify`) that override pgdrift.yml when given.
+struct ReplayFlags {
+  std::optional<std::string> migrations;
+  std::optional<std::string> format;
+  std::vector<std::string> vars;  // NAME=VALUE
+  std::optional<std::string> command;
+  std::optional<std::string> backend;
+  std::optional<std::string> server_url;
+  std::optional<std::string> postgres_version;
+  std::optional<std::string> cache_dir;
+  std::optional<std::string> statement_timeout;
+  std::optional<std::string> start_timeout;
+  std::optional<std::string> fail_on;
+  std::string json;  // path, "-" for stdout, empty for none
+};
+
+// Where a command writes and what it may read.
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+  const Environment& env;
+};
+
+// Loads pgdrift.yml (or --config) and applies the flags over it. Throws pgdrift::Error (usage).
+config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, const Environment& env);
+
+// `pgdrift replay`: returns the exit code. Throws pgdrift::Error for usage/infrastructure errors
+// after writing what it can (the JSON report with the error).
+int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io);
+
+}  // namespace pgdrift::cli

@@ -1,0 +1,119 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "pgdrift/report/report.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace pgdrift::report {
+
+namespace {
+
+struct Palette {
+  bool on = false;
+  std::string paint(std::string_view text, std::string_view code) const {
+    if (!on) return std::string(text);
+    return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
+  }
+  std::string status(const std::string& s) const {
+    const std::string padded = fmt::format("{:<8}", s);
+    if (s == "applied") return paint(padded, "32");
+    if (s == "failed") return paint(padded, "1;31");
+    return paint(padded, "33");
+  }
+  std::string severity(Severity s) const {
+    const std::string text(to_string(s));
+    switch (s) {
+      case Severity::error: return paint(text, "1;31");
+      case Severity::warning: return paint(text, "1;33");
+      case Severity::notice: return paint(text, "1;36");
+    }
+    return text;
+  }
+};
+
+std::string format_ms(double ms) {
+  if (ms < 1000) return fmt::format("{} ms", static_cast<long>(ms + 0.5));
+  return fmt::format("{:.2f} s", ms / 1000);
+}
+
+std::string plural(std::size_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+void write_indented(std::ostream& out, std::string_view label, const std::string& text) {
+  const auto lines = util::split(text, '\n');
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    out << "  " << (i == 0 ? std::string(label) + ": " : std::string(label.size() + 2, ' ')) << lines[i] << "\n";
+  }
+}
+
+void write_finding(std::ostream& out, const Finding& f, const Palette& p) {
+  if (f.location) {
+    out << f.location->file;
+    if (f.location->line > 0) out << ":" << f.location->line;
+    if (f.location->column > 0) out << ":" << f.location->column;
+    out << ": ";
+  }
+  out << p.severity(f.severity) << ": ";
+  if (!f.target.empty()) out << "[" << f.target << "] ";
+  out << f.message << " " << p.paint("[" + f.rule + "]", "2") << "\n";
+  if (!f.object.empty()) write_indented(out, "object", f.object);
+  if (!f.detail.empty()) write_indented(out, "detail", f.detail);
+  if (!f.hint.empty()) write_indented(out, "hint", f.hint);
+}
+
+}  // namespace
+
+void write_text(std::ostream& out, const Report& report, const TextOptions& options) {
+  const Palette p{options.color};
+  std::string header = "pgdrift " + report.command;
+  if (!report.migrations_dir.empty()) {
+    header += " · " + report.migrations_dir + " (" + report.format + ", " +
+              plural(report.migrations.size(), "migration") + ")";
+  }
+  if (!report.backend.empty()) header += " · " + report.backend + " PostgreSQL " + report.server_version;
+  if (!options.quiet) out << p.paint(header, "1") << "\n";
+
+  std::size_t width = 0;
+  for (const auto& m : report.migrations) width = std::max(width, m.file.size());
+  if (!report.migrations.empty() && !options.quiet) out << "\n";
+  for (const auto& m : report.migrations) {
+    if (options.quiet) break;
+    out << "  " << p.status(m.status) << " " << fmt::format("{:<{}}", m.file, width);
+    if (m.status != "skipped") out << "  " << fmt::format("{:>8}", format_ms(m.duration_ms));
+    if (!m.in_transaction && m.status != "skipped") out << "  " << p.paint("no transaction: " + m.transaction_note, "2");
+    out << "\n";
+    if (options.verbose) {
+      for (const auto& s : m.statements) {
+        out << "      " << fmt::format("{:<8}", s.status) << " line " << fmt::format("{:<5}", s.line) << " "
+            << fmt::format("{:>8}", s.status == "skipped" ? "" : format_ms(s.duration_ms)) << "  "
+            << s.command_tag << "\n";
+      }
+    }
+  }
+
+  if (!report.findings.empty() && !options.quiet) out << "\n";
+  for (const auto& f : report.findings) write_finding(out, f, p);
+
+  std::size_t counts[3] = {0, 0, 0};
+  for (const auto& f : report.findings) ++counts[static_cast<int>(f.severity)];
+  std::size_t applied = 0, failed = 0, skipped = 0;
+  for (const auto& m : report.migrations) {
+    applied += m.status == "applied";
+    failed += m.status == "failed";
+    skipped += m.status == "skipped";
+  }
+  if (!options.quiet || !report.findings.empty()) out << "\n";
+  std::vector<std::string> parts;
+  if (!report.migrations.empty()) {
+    parts.push_back(fmt::format("{} applied, {} failed, {} skipped", applied, failed, skipped));
+  }
+  parts.push_back(plural(counts[2], "error") + ", " + plural(counts[1], "warning") + ", " +
+                  plural(counts[0], "notice"));
+  const bool failing = exit_code(report) != 0;
+  out << p.paint(util::join(parts, " · "), failing ? "1;31" : "1;32") << " in " << format_ms(report.duration_ms)
+      << "\n";
+}
+
+}  // namespace pgdrift::report
