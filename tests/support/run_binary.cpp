@@ -1,0 +1,43 @@
+#include "support/run_binary.hpp"
+
+#include <regex>
+
+namespace pgdrift::testing {
+
+Environment e2e_environment() {
+  auto env = current_environment();
+  env["NO_COLOR"] = "1";
+  env.erase("GITHUB_ACTIONS");
+  return env;
+}
+
+util::RunResult run_pgdrift(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                            const Environment& env, std::chrono::milliseconds timeout) {
+  util::ProcessSpec spec;
+  spec.argv.push_back(PGDRIFT_BINARY);
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = env;
+  spec.cwd = cwd;
+  return util::run_process(spec, timeout);
+}
+
+std::string normalize_output(std::string text, const std::string& root) {
+  for (auto pos = text.find(root); !root.empty() && pos != std::string::npos; pos = text.find(root, pos)) {
+    text.replace(pos, root.size(), "<case>");
+  }
+  static const std::regex k_ms(R"(\b\d+ ms\b)");
+  static const std::regex k_seconds(R"(\b\d+\.\d+ s\b)");
+  static const std::regex k_json_ms(R"("duration_ms": [0-9.e+-]+)");
+  static const std::regex k_version(R"(PostgreSQL \d+(\.\d+)?)");
+  static const std::regex k_json_version(R"("server_version": "[^"]*")");
+  static const std::regex k_tool_version(R"("version": "\d+\.\d+\.\d+")");
+  text = std::regex_replace(text, k_ms, "N ms");
+  text = std::regex_replace(text, k_seconds, "N s");
+  text = std::regex_replace(text, k_json_ms, "\"duration_ms\": 0");
+  text = std::regex_replace(text, k_version, "PostgreSQL <version>");
+  text = std::regex_replace(text, k_json_version, "\"server_version\": \"<version>\"");
+  text = std::regex_replace(text, k_tool_version, "\"version\": \"<version>\"");
+  return text;
+}
+
+}  // namespace pgdrift::testing

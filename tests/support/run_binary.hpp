@@ -1,0 +1,24 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pgdrift/util/process.hpp"
+
+namespace pgdrift::testing {
+
+// The environment the e2e tests give pgdrift: this process's, with colour off.
+Environment e2e_environment();
+
+// Runs the built pgdrift with `args` in `cwd`; returns its exit code and combined output.
+util::RunResult run_pgdrift(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                            const Environment& env = e2e_environment(),
+                            std::chrono::milliseconds timeout = std::chrono::minutes{5});
+
+// `text` with run-to-run noise made stable: `root` → "<case>", durations → "N ms"/"N s",
+// server versions → "<version>".
+std::string normalize_output(std::string text, const std::string& root);
+
+}  // namespace pgdrift::testing

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <utility>
+#include <string>
+
+#include "pgdrift/util/temp_dir.hpp"
+
+namespace pgdrift::testing {
+
+// A temporary directory filled with files (relative path → content); removed when destroyed.
+class TempTree {
+ public:
+  TempTree() : m_dir(std::filesystem::temp_directory_path(), "pgdrift-test-") {}
+  explicit TempTree(std::initializer_list<std::pair<const char*, std::string>> files) : TempTree() {
+    for (const auto& [name, content] : files) write(name, content);
+  }
+  TempTree(const TempTree&) = delete;
+  TempTree& operator=(const TempTree&) = delete;
+  void write(const std::string& name, const std::string& content) const {
+    const auto file = m_dir.path() / name;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << content;
+  }
+  const std::filesystem::path& path() const { return m_dir.path(); }
+  std::string operator/(const std::string& name) const { return (m_dir.path() / name).string(); }
+
+ private:
+  util::TempDir m_dir;
+};
+
+}  // namespace pgdrift::testing
