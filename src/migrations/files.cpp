@@ -49,11 +49,11 @@ void require_directory(const fs::path& dir) {
   const auto status = fs::status(dir, error);
   if (!fs::exists(status)) {
     throw usage_error(display_path(dir) + ": migrations directory does not exist",
-                      "set migrations.dir (or --dir) to the folder holding the migration files");
+                      "set --migrations (or migrations.dir) to the folder holding the migration files");
   }
   if (!fs::is_directory(status)) {
     throw usage_error(display_path(dir) + ": migrations path is not a directory",
-                      "point migrations.dir (or --dir) at the folder holding the migration files");
+                      "point --migrations (or migrations.dir) at the folder holding the migration files");
   }
 }
 

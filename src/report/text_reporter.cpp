@@ -80,15 +80,20 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
   if (!report.migrations.empty() && !options.quiet) out << "\n";
   for (const auto& m : report.migrations) {
     if (options.quiet) break;
-    out << "  " << p.status(m.status) << " " << fmt::format("{:<{}}", m.file, width);
-    if (m.status != "skipped") out << "  " << fmt::format("{:>8}", format_ms(m.duration_ms));
+    out << "  " << p.status(m.status) << " ";
+    if (m.status == "skipped") {
+      out << m.file;
+    } else {
+      out << fmt::format("{:<{}}", m.file, width) << "  " << fmt::format("{:>8}", format_ms(m.duration_ms));
+    }
     if (!m.in_transaction && m.status != "skipped") out << "  " << p.paint("no transaction: " + m.transaction_note, "2");
     out << "\n";
     if (options.verbose) {
       for (const auto& s : m.statements) {
-        out << "      " << fmt::format("{:<8}", s.status) << " line " << fmt::format("{:<5}", s.line) << " "
-            << fmt::format("{:>8}", s.status == "skipped" ? "" : format_ms(s.duration_ms)) << "  "
-            << s.command_tag << "\n";
+        out << "      " << fmt::format("{:<8} line {}:{}", s.status, s.line, s.column);
+        if (s.status != "skipped") out << "  " << format_ms(s.duration_ms);
+        if (!s.command_tag.empty()) out << "  " << s.command_tag;
+        out << "\n";
       }
     }
   }
@@ -112,7 +117,7 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
   parts.push_back(plural(counts[2], "error") + ", " + plural(counts[1], "warning") + ", " +
                   plural(counts[0], "notice"));
   const bool failing = exit_code(report) != 0;
-  out << p.paint(util::join(parts, " · "), failing ? "1;31" : "1;32") << " in " << format_ms(report.duration_ms)
+  out << p.paint(util::join(parts, " · "), failing ? "1;31" : "1;32") << " in " << fmt::format("{:.2f} s", report.duration_ms / 1000)
       << "\n";
 }
 

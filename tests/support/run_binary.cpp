@@ -25,14 +25,21 @@ std::string normalize_output(std::string text, const std::string& root) {
   for (auto pos = text.find(root); !root.empty() && pos != std::string::npos; pos = text.find(root, pos)) {
     text.replace(pos, root.size(), "<case>");
   }
-  static const std::regex k_ms(R"(\b\d+ ms\b)");
-  static const std::regex k_seconds(R"(\b\d+\.\d+ s\b)");
+  // Sandbox progress lines differ by machine and cache state (run directory, server account,
+  // template creation): dropped from golden output.
+  static const std::regex k_sandbox_lines(R"((^|\n)sandbox: [^\n]*)");
+  text = std::regex_replace(text, k_sandbox_lines, "$1");
+  static const std::regex k_blank_start(R"(^\n+)");
+  text = std::regex_replace(text, k_blank_start, "");
+  // Durations are right-aligned, so the padding before them varies with their width too.
+  static const std::regex k_ms(R"( +\d+ ms\b)");
+  static const std::regex k_seconds(R"( +\d+\.\d+ s\b)");
   static const std::regex k_json_ms(R"("duration_ms": [0-9.e+-]+)");
   static const std::regex k_version(R"(PostgreSQL \d+(\.\d+)?)");
   static const std::regex k_json_version(R"("server_version": "[^"]*")");
   static const std::regex k_tool_version(R"("version": "\d+\.\d+\.\d+")");
-  text = std::regex_replace(text, k_ms, "N ms");
-  text = std::regex_replace(text, k_seconds, "N s");
+  text = std::regex_replace(text, k_ms, " N ms");
+  text = std::regex_replace(text, k_seconds, " N s");
   text = std::regex_replace(text, k_json_ms, "\"duration_ms\": 0");
   text = std::regex_replace(text, k_version, "PostgreSQL <version>");
   text = std::regex_replace(text, k_json_version, "\"server_version\": \"<version>\"");

@@ -1,6 +1,9 @@
 // Unusable migration trees: every error names the file (and line) and says what to do.
 
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -168,7 +171,7 @@ TEST(DiscoverErrors, DirectoryMissingOrNotADirectory) {
   TempTree tree;
   const std::string dir = tree.path().generic_string();
   EXPECT_EQ(dir +
-                "/nope: migrations directory does not exist | set migrations.dir (or --dir) to "
+                "/nope: migrations directory does not exist | set --migrations (or migrations.dir) to "
                 "the folder holding the migration files",
             error_of([&] { discover_dir(tree.path() / "nope"); }));
   const auto file = tree.write("schema.sql", "SELECT 1;");
@@ -181,14 +184,30 @@ TEST(DiscoverErrors, DirectoryMissingOrNotADirectory) {
 }
 
 TEST(DiscoverErrors, UnreadableFileIsNamed) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root can read files without read permission";
   TempTree tree;
   const auto file = tree.write("1_a.sql", "SELECT 1;");
   ::chmod(file.c_str(), 0);
-  EXPECT_EQ(tree.path().generic_string() +
-                "/1_a.sql: cannot read file | check that it exists and "
-                "is readable by the user running pgdrift",
-            error_of([&] { discover_dir(tree.path()); }));
+  const std::string expected = tree.path().generic_string() +
+                               "/1_a.sql: cannot read file | check that it exists and "
+                               "is readable by the user running pgdrift";
+  if (::geteuid() != 0) {
+    EXPECT_EQ(expected, error_of([&] { discover_dir(tree.path()); }));
+    return;
+  }
+  // Root reads anything: check from a child process that runs as nobody instead.
+  ::chmod(tree.path().c_str(), 0755);
+  const passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nullptr, nobody);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
+    ::_exit(error_of([&] { discover_dir(tree.path()); }) == expected ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(0, WEXITSTATUS(status)) << "as nobody, the error must name the unreadable file";
 }
 
 }  // namespace

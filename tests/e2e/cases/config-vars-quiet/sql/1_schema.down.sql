@@ -1,0 +1,1 @@
+DROP SCHEMA {{ index .Options "Namespace" }} CASCADE;

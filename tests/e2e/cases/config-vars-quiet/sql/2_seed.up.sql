@@ -1,0 +1,1 @@
+INSERT INTO {{ index .Options "Namespace" }}.invoices (id, amount) VALUES (1, 10);

@@ -1,0 +1,2 @@
+CREATE TABLE t (id int);
+-- café in Latin-1
