@@ -2,10 +2,9 @@
 //
 //   migrations:
 //     dir: db/migrations            # path
-//     format: auto                  #
-//     auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel vars: {Namespace: app} #
-//     placeholder name -> value (strings, numbers, booleans as text) command: alembic upgrade head
-//     # a string split into words like a shell would, or a list
+//     format: auto                  # auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel
+//     vars: {Namespace: app}        # placeholder name -> value (numbers, booleans taken as text)
+//     command: alembic upgrade head # a string split into words like a shell would, or a list
 //   sandbox:
 //     backend: auto                 # auto|local|server
 //     server_url: ${CI_DATABASE_URL}
