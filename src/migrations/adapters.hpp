@@ -63,6 +63,10 @@ std::string_view leading_digits(std::string_view text);
 // Throws pgdrift::Error (usage) saying `second` has the same version as `first`.
 [[noreturn]] void throw_duplicate(const Migration& first, const Migration& second);
 
+// Sorts by numeric version (leading zeros ignored: 00002 == 2) and throws (usage) naming both
+// files when two versions are equal. For formats whose versions are integers.
+void sort_by_numeric_version(std::vector<Migration>& migrations);
+
 // Format adapters: the migrations under `options.dir` in apply order (possibly none).
 std::vector<Migration> discover_plain(const DiscoverOptions& options);
 std::vector<Migration> discover_flyway(const DiscoverOptions& options);

@@ -147,6 +147,17 @@ bool is_digits(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+void sort_by_numeric_version(std::vector<Migration>& migrations) {
+  std::stable_sort(migrations.begin(), migrations.end(), [](const Migration& a, const Migration& b) {
+    return compare_numbers(a.version, b.version) < 0;
+  });
+  for (std::size_t i = 1; i < migrations.size(); ++i) {
+    if (compare_numbers(migrations[i - 1].version, migrations[i].version) == 0) {
+      throw_duplicate(migrations[i - 1], migrations[i]);
+    }
+  }
+}
+
 int compare_numbers(std::string_view a, std::string_view b) {
   const auto strip = [](std::string_view s) {
     while (s.size() > 1 && s.front() == '0') s.remove_prefix(1);

@@ -57,13 +57,7 @@ std::vector<Migration> discover_golang_migrate(const DiscoverOptions& options) {
     set_whole_file_up(migration, options.vars);
     out.push_back(std::move(migration));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) {
-    return compare_numbers(a.version, b.version) < 0;
-  });
-  for (std::size_t i = 1; i < out.size(); ++i) {
-    if (compare_numbers(out[i - 1].version, out[i].version) == 0)
-      throw_duplicate(out[i - 1], out[i]);
-  }
+  sort_by_numeric_version(out);
   // golang-migrate pairs up and down files by version number, not by name.
   for (Migration& migration : out) {
     for (const auto& [version, path] : downs) {

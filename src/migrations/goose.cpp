@@ -119,13 +119,7 @@ std::vector<Migration> discover_goose(const DiscoverOptions& options) {
     out.push_back(std::move(migration));
   }
   // goose versions are integers: 00002 and 2 are the same version.
-  std::stable_sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) {
-    return compare_numbers(a.version, b.version) < 0;
-  });
-  for (std::size_t i = 1; i < out.size(); ++i) {
-    if (compare_numbers(out[i - 1].version, out[i].version) == 0)
-      throw_duplicate(out[i - 1], out[i]);
-  }
+  sort_by_numeric_version(out);
   return out;
 }
 
