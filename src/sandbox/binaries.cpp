@@ -56,22 +56,24 @@ std::vector<ServerBinaries> find_server_binaries(const Environment& env) {
       candidates.push_back((ec ? *found : real).parent_path());
     }
   }
-  if (auto pg_config = util::find_executable("pg_config", path_env)) {
-    util::ProcessSpec spec;
-    spec.argv = {pg_config->string(), "--bindir"};
-    spec.env = {{"PATH", path_env}, {"LC_ALL", "C"}};
-    try {
-      const auto result = util::run_process(spec, std::chrono::seconds{20});
-      if (result.status.ok()) candidates.emplace_back(std::string(util::trim(result.output)));
-    } catch (const std::exception&) {
-      // pg_config is only a hint; the fixed locations below still apply.
+  // pg_config only helps when nothing else was found (a custom prefix off PATH): it costs a process.
+  const bool fallback = std::none_of(candidates.begin(), candidates.end(), [](const auto& dir) {
+    std::error_code ec;
+    return std::filesystem::exists(dir / "postgres", ec) && std::filesystem::exists(dir / "initdb", ec);
+  });
+  if (fallback) {
+    if (auto pg_config = util::find_executable("pg_config", path_env)) {
+      util::ProcessSpec spec;
+      spec.argv = {pg_config->string(), "--bindir"};
+      spec.env = {{"PATH", path_env}, {"LC_ALL", "C"}};
+      try {
+        const auto result = util::run_process(spec, std::chrono::seconds{20});
+        if (result.status.ok()) candidates.emplace_back(std::string(util::trim(result.output)));
+      } catch (const std::exception&) {
+        // pg_config is only a hint; the fixed locations still apply.
+      }
     }
   }
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
-    candidates.push_back(entry.path() / "bin");
-  }
-  candidates.emplace_back("/usr/local/pgsql/bin");
 
   std::vector<ServerBinaries> found;
   std::set<std::string> seen;

@@ -128,11 +128,20 @@ struct LocalBackend::Impl {
     cleanup = std::make_unique<util::CleanupRegistration>([pid, dir] { emergency_cleanup(pid, dir); });
   }
 
+  // Ready when postmaster.pid's status line says so (as pg_ctl checks): no connection attempts,
+  // which each cost a backend fork.
+  bool postmaster_ready() const {
+    std::ifstream pid_file(run->path() / "data" / "postmaster.pid");
+    std::string line;
+    for (int i = 0; i < 8 && std::getline(pid_file, line); ++i) {
+    }
+    return util::trim(line) == "ready";
+  }
+
   void wait_until_ready() {
-    const auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
-    auto pause = std::chrono::milliseconds{2};
-    const auto info = admin();
-    while (!db::server_accepts_connections(info)) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + options.start_timeout;
+    while (!postmaster_ready()) {
       if (!server->running()) {
         throw infra_error("the throwaway PostgreSQL server (" + binaries.bindir.string() +
                               ") exited during start-up:\n" + read_log(run->path() / "postgres.log"),
@@ -144,8 +153,8 @@ struct LocalBackend::Impl {
                               read_log(run->path() / "postgres.log"),
                           "raise sandbox.start_timeout, or check the machine's load");
       }
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::milliseconds{25});
+      const bool early = std::chrono::steady_clock::now() - started < std::chrono::seconds{1};
+      std::this_thread::sleep_for(early ? std::chrono::milliseconds{1} : std::chrono::milliseconds{20});
     }
   }
 };
@@ -195,7 +204,10 @@ db::ConnectionInfo LocalBackend::create_database(const std::string& purpose) {
   if (!m_impl->server) throw infra_error("internal error: sandbox not started");
   const std::string name = "pgdrift_" + purpose + "_" + std::to_string(++m_impl->databases);
   auto admin = db::Connection::open(m_impl->admin(), "pgdrift");
-  const auto result = admin->execute("CREATE DATABASE " + db::quote_ident(name));
+  // FILE_COPY copies the tiny template's files: faster than PostgreSQL 15's default WAL_LOG,
+  // and the checkpoints it forces cost nothing with fsync off.
+  const std::string strategy = m_impl->binaries.major >= 15 ? " STRATEGY = FILE_COPY" : "";
+  const auto result = admin->execute("CREATE DATABASE " + db::quote_ident(name) + strategy);
   if (!result.ok) {
     throw infra_error("cannot create database " + name + " in the sandbox: " + result.error->message);
   }

@@ -1,5 +1,6 @@
 #include "template_cache.hpp"
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -18,14 +19,26 @@ constexpr const char* k_layout = "v1";
 
 // Unix socket paths are limited to 107 bytes: "<base>/pgdrift-XXXXXX/.s.PGSQL.NNNNN" must fit.
 constexpr std::size_t k_max_base_length = 70;
+constexpr const char* k_shared_memory_dir = "/dev/shm";
+// Docker gives containers a 64 MB /dev/shm: too small for a cluster plus a real schema.
+constexpr unsigned long long k_min_shared_memory_free = 1ULL << 30;
 
 }  // namespace
 
 std::filesystem::path scratch_base(const Environment& env, const std::optional<util::Account>& account) {
   const auto tmpdir = env_get(env, "TMPDIR").value_or("");
-  if (tmpdir.empty() || tmpdir.size() > k_max_base_length) return "/tmp";
-  if (account && !util::can_traverse(tmpdir, *account)) return "/tmp";
-  return tmpdir;
+  if (!tmpdir.empty()) {
+    if (tmpdir.size() > k_max_base_length) return "/tmp";
+    if (account && !util::can_traverse(tmpdir, *account)) return "/tmp";
+    return tmpdir;
+  }
+  // A throwaway cluster belongs in memory: /dev/shm (tmpfs) when it has room, else /tmp.
+  struct statvfs shm {};
+  if (::statvfs(k_shared_memory_dir, &shm) == 0 && ::access(k_shared_memory_dir, W_OK | X_OK) == 0 &&
+      static_cast<unsigned long long>(shm.f_bavail) * shm.f_frsize >= k_min_shared_memory_free) {
+    return k_shared_memory_dir;
+  }
+  return "/tmp";
 }
 
 std::filesystem::path cache_root(const std::string& configured, const Environment& env) {

@@ -14,8 +14,9 @@ namespace pgdrift::sandbox {
 // $HOME/.cache/pgdrift, else /tmp/pgdrift-cache-<uid>.
 std::filesystem::path cache_root(const std::string& configured, const Environment& env);
 
-// The directory for run and work directories: $TMPDIR when it is short enough for a unix socket
-// path and reachable by `account` (the server's account when pgdrift runs as root), else /tmp.
+// The directory for run and work directories: $TMPDIR when set, short enough for a unix socket
+// path and reachable by `account` (the server's account when pgdrift runs as root); without
+// TMPDIR, /dev/shm when it is writable with 1 GiB free; else /tmp.
 std::filesystem::path scratch_base(const Environment& env, const std::optional<util::Account>& account);
 
 // initdb output kept once per server version and bindir, so each run only copies it.

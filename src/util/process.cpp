@@ -158,16 +158,19 @@ ExitStatus Process::wait(std::chrono::milliseconds timeout) {
     }
     return *m_impl->status;
   }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto pause = std::chrono::milliseconds{1};
+  // Poll finely at first (most waits here are short: a server stopping, a quick tool), then
+  // back off so long waits cost nothing.
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + timeout;
   while (running()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
       ExitStatus s;
       s.timed_out = true;
       return s;
     }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds{20});
+    std::this_thread::sleep_for(now - started < std::chrono::milliseconds{500} ? std::chrono::milliseconds{1}
+                                                                              : std::chrono::milliseconds{20});
   }
   return *m_impl->status;
 }
