@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pgdrift/catalog/schema_model.hpp"
+#include "pgdrift/db/connection.hpp"
+
+namespace pgdrift::catalog {
+
+struct IntrospectOptions {
+  std::vector<std::string> include_schemas;  // empty = all non-system schemas
+  std::vector<std::string> exclude_schemas;
+  std::vector<std::string> exclude_objects;  // globs on "schema.name" (or "name"), e.g. "public.tmp_*"
+  // Tables of migration tools, left out of the model (matched by table name in any schema).
+  std::vector<std::string> history_tables = {"schema_migrations", "flyway_schema_history", "goose_db_version",
+                                             "_prisma_migrations", "__drizzle_migrations",
+                                             "__diesel_schema_migrations"};
+};
+
+// Reads the schema of the database `connection` is connected to, in one REPEATABLE READ,
+// READ ONLY transaction with search_path = '' (so deparsed names are qualified the same way
+// everywhere), DateStyle=ISO, IntervalStyle=postgres, extra_float_digits=3. Leaves out system
+// schemas, extension members, dropped columns and implied objects. A handful of set-based
+// queries, not one per object. Throws pgdrift::Error (infrastructure) when a query fails.
+SchemaModel introspect(db::Connection& connection, const IntrospectOptions& options = {});
+
+}  // namespace pgdrift::catalog
