@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "commands.hpp"
+#include "source.hpp"
 #include "pgdrift/cli/main.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/redact.hpp"
@@ -33,17 +34,46 @@ void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
   sub.add_option("--var", flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
   optional_option(sub, "--command", flags.command,
                   "Replay by running this framework command with DATABASE_URL set (migrations.command)");
-  optional_option(sub, "--backend", flags.backend, "Throwaway Postgres: auto|local|server (sandbox.backend)");
+  optional_option(sub, "--backend", flags.backend, "Throwaway Postgres: auto|local|docker|server (sandbox.backend)");
   optional_option(sub, "--server-url", flags.server_url,
                   "Existing server for the server backend (sandbox.server_url)");
   optional_option(sub, "--postgres-version", flags.postgres_version,
                   "Major PostgreSQL version the sandbox must run (postgres.version)");
+  optional_option(sub, "--docker", flags.docker,
+                  "Docker CLI for the docker backend, a name on PATH or a path; podman works (sandbox.docker)");
+  optional_option(sub, "--image", flags.image,
+                  "Image for the docker backend (postgres.image; default postgres:<version>)");
   optional_option(sub, "--cache-dir", flags.cache_dir, "Template cluster cache (sandbox.cache_dir)");
   optional_option(sub, "--statement-timeout", flags.statement_timeout,
                   "Per-statement limit, e.g. 30s, 5min; 0 = none (replay.statement_timeout)");
   optional_option(sub, "--start-timeout", flags.start_timeout, "Sandbox start-up limit (sandbox.start_timeout)");
   optional_option(sub, "--fail-on", flags.fail_on, "Exit 1 on findings at or above: error|warning|notice (fail_on)");
   sub.add_option("--json", flags.json, "Write the JSON report to FILE ('-' for stdout)");
+}
+
+void add_dump_flags(CLI::App& sub, ReplayFlags& flags, DumpFlags& dump) {
+  sub.add_option("source", dump.source,
+                 "A migrations directory (replayed), a .sql schema file (loaded) or a postgresql:// URL "
+                 "(read only)")
+      ->required();
+  sub.add_flag("--json", dump.json, "Print the model as JSON instead of DDL text");
+  sub.add_option("-o,--output", dump.output, "Write to FILE instead of stdout");
+  sub.add_option("--schema", dump.schemas, "Only this schema (catalog.include_schemas); repeatable");
+  sub.add_option("--exclude-schema", dump.exclude_schemas, "Leave out this schema (catalog.exclude_schemas); repeatable");
+  sub.add_option("--exclude", dump.exclude,
+                 "Leave out objects matching this glob on schema.name or name (catalog.exclude_objects); repeatable");
+  optional_option(sub, "--format", flags.format, "Migrations format of a directory SOURCE (migrations.format)");
+  sub.add_option("--var", flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
+  optional_option(sub, "--backend", flags.backend,
+                  "Throwaway Postgres for directories and .sql files: auto|local|docker|server (sandbox.backend)");
+  optional_option(sub, "--server-url", flags.server_url, "Existing server for the server backend (sandbox.server_url)");
+  optional_option(sub, "--postgres-version", flags.postgres_version,
+                  "Major PostgreSQL version the sandbox must run (postgres.version)");
+  optional_option(sub, "--docker", flags.docker, "Docker CLI for the docker backend (sandbox.docker)");
+  optional_option(sub, "--image", flags.image, "Image for the docker backend (postgres.image)");
+  optional_option(sub, "--cache-dir", flags.cache_dir, "Template cluster cache (sandbox.cache_dir)");
+  optional_option(sub, "--statement-timeout", flags.statement_timeout, "Per-statement limit (replay.statement_timeout)");
+  optional_option(sub, "--start-timeout", flags.start_timeout, "Sandbox start-up limit (sandbox.start_timeout)");
 }
 
 int not_implemented(const std::string& name, std::ostream& err) {
@@ -69,13 +99,27 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_common(*replay, common);
   add_replay_flags(*replay, replay_flags);
 
+  PruneFlags prune_flags;
+  auto* sandbox_command = app.add_subcommand("sandbox", "Manage throwaway Postgres sandboxes");
+  sandbox_command->require_subcommand(1);
+  auto* prune = sandbox_command->add_subcommand(
+      "prune", "Remove docker containers left by pgdrift runs that no longer exist (killed with SIGKILL, …)");
+  add_common(*prune, common);
+  optional_option(*prune, "--docker", prune_flags.docker, "Docker CLI, a name on PATH or a path (sandbox.docker)");
+  prune->add_flag("--dry-run", prune_flags.dry_run, "Only list what would be removed");
+
+  DumpFlags dump_flags;
+  ReplayFlags dump_sandbox_flags;
+  auto* dump = app.add_subcommand("dump", "Print a SOURCE's schema as canonical DDL text or JSON");
+  add_common(*dump, common);
+  add_dump_flags(*dump, dump_sandbox_flags, dump_flags);
+
   struct Pending {
     const char* name;
     const char* help;
   };
   const Pending pending[] = {
       {"verify", "All checks in one run (not implemented yet)"},
-      {"dump", "Print a SOURCE's schema (not implemented yet)"},
       {"diff", "Compare two SOURCEs (not implemented yet)"},
       {"lint", "Static checks of migration files (not implemented yet)"},
       {"status", "Migration history of a target vs the files (not implemented yet)"},
@@ -111,6 +155,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (sub->parsed()) return not_implemented(sub->get_name(), err);
   }
   try {
+    if (prune->parsed()) return sandbox_prune_command(common, prune_flags, Io{out, err, env});
+    if (dump->parsed()) return dump_command(common, dump_sandbox_flags, dump_flags, Io{out, err, env});
     return replay_command(common, replay_flags, Io{out, err, env});
   } catch (const Error& e) {
     util::defer_to_pending_termination();  // an interrupted run's lost connection is no error

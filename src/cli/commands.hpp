@@ -28,6 +28,8 @@ struct ReplayFlags {
   std::optional<std::string> backend;
   std::optional<std::string> server_url;
   std::optional<std::string> postgres_version;
+  std::optional<std::string> docker;
+  std::optional<std::string> image;
   std::optional<std::string> cache_dir;
   std::optional<std::string> statement_timeout;
   std::optional<std::string> start_timeout;
@@ -48,5 +50,15 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
 // `pgdrift replay`: returns the exit code. Throws pgdrift::Error for usage/infrastructure errors
 // after writing what it can (the JSON report with the error).
 int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io);
+
+// Flags of `pgdrift sandbox prune`.
+struct PruneFlags {
+  std::optional<std::string> docker;
+  bool dry_run = false;
+};
+
+// `pgdrift sandbox prune`: removes containers of pgdrift runs that no longer exist; returns the
+// exit code. Throws pgdrift::Error (infrastructure) when docker is missing or fails.
+int sandbox_prune_command(const CommonFlags& common, const PruneFlags& flags, Io io);
 
 }  // namespace pgdrift::cli

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "source.hpp"
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/migrations/migration.hpp"
 #include "pgdrift/replay/replay.hpp"
@@ -76,6 +77,8 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
   if (flags.backend) cfg.sandbox.backend = *flags.backend;
   if (flags.server_url) cfg.sandbox.server_url = *flags.server_url;
   if (flags.postgres_version) cfg.postgres.version = *flags.postgres_version;
+  if (flags.docker) cfg.sandbox.docker = *flags.docker;
+  if (flags.image) cfg.postgres.image = *flags.image;
   if (flags.cache_dir) cfg.sandbox.cache_dir = *flags.cache_dir;
   if (flags.statement_timeout) cfg.replay.statement_timeout = duration_flag(*flags.statement_timeout, "--statement-timeout");
   if (flags.start_timeout) cfg.sandbox.start_timeout = duration_flag(*flags.start_timeout, "--start-timeout");
@@ -118,14 +121,10 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
       report.format = std::string(migrations::to_string(discovery.format));
     }
 
-    sandbox::Options sandbox_options;
-    sandbox_options.backend = cfg.sandbox.backend;
-    sandbox_options.server_url = cfg.sandbox.server_url;
-    sandbox_options.cache_dir = cfg.sandbox.cache_dir;
-    sandbox_options.postgres_version = cfg.postgres.version;
-    sandbox_options.start_timeout = cfg.sandbox.start_timeout;
-    sandbox_options.env = io.env;
-    if (common.verbose) sandbox_options.log = [&io](const std::string& line) { io.err << line << "\n"; };
+    auto sandbox_options = cli::sandbox_options(cfg, io.env, io.err, common.verbose);
+    // docker draws pull progress on the terminal, never into a log or a JSON stream.
+    sandbox_options.interactive = !common.quiet && flags.json != "-" && to_process_stream &&
+                                  isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1;
     auto backend = sandbox::make_backend(sandbox_options);
     backend->start();
     report.backend = backend->kind();

@@ -6,15 +6,22 @@
 //     vars: {Namespace: app}        # placeholder name -> value (numbers, booleans taken as text)
 //     command: alembic upgrade head # a string split into words like a shell would, or a list
 //   sandbox:
-//     backend: auto                 # auto|local|server
+//     backend: auto                 # auto|local|docker|server
 //     server_url: ${CI_DATABASE_URL}
+//     docker: docker                # the docker backend's CLI: a name on PATH or a path (podman)
 //     cache_dir: .cache/pgdrift     # path; unset = the XDG cache directory
 //     start_timeout: 60s            # duration, > 0
 //   postgres:
 //     version: 15                   # major version, digits only
+//     image: postgres:15-alpine     # the docker backend's image; unset = postgres:<version>
 //   replay:
 //     statement_timeout: 5min       # duration; 0 = no timeout
 //     command_timeout: 30min        # duration; 0 = no timeout
+//   catalog:                        # what schema models (dump, diff) include
+//     include_schemas: [public, app] # default: every non-system schema
+//     exclude_schemas: [audit]
+//     exclude_objects: ["public.tmp_*"] # globs on "schema.name" or "name"
+//     history_tables: [schema_migrations] # migration tools' tables to leave out (default: the known ones)
 //   fail_on: error                  # error|warning|notice
 //
 // Finding the file: `--config PATH` must exist; otherwise pgdrift.yml, then pgdrift.yaml, in the
@@ -63,7 +70,7 @@ using detail::Reader;
 const std::vector<std::string> k_default_names = {"pgdrift.yml", "pgdrift.yaml"};
 const std::vector<std::string> k_formats = {
     "auto", "plain", "flyway", "golang-migrate", "dbmate", "goose", "prisma", "drizzle", "diesel"};
-const std::vector<std::string> k_backends = {"auto", "local", "server"};
+const std::vector<std::string> k_backends = {"auto", "local", "docker", "server"};
 const std::vector<std::string> k_severities = {"error", "warning", "notice"};
 
 void read_config(const Reader& r, const YAML::Node& root, Config& c) {
@@ -88,6 +95,7 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                {"backend",
                 [&](const Entry& e) { r.read_choice(e, k_backends, c.sandbox.backend); }},
                {"server_url", [&](const Entry& e) { r.read_string(e, c.sandbox.server_url); }},
+               {"docker", [&](const Entry& e) { r.read_string(e, c.sandbox.docker); }},
                {"cache_dir", [&](const Entry& e) { r.read_path(e, c.sandbox.cache_dir); }},
                {"start_timeout",
                 [&](const Entry& e) { r.read_duration(e, false, c.sandbox.start_timeout); }},
@@ -95,6 +103,7 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
           {"postgres",
            section({
                {"version", [&](const Entry& e) { r.read_version(e, c.postgres.version); }},
+               {"image", [&](const Entry& e) { r.read_string(e, c.postgres.image); }},
            })},
           {"replay",
            section({
@@ -102,6 +111,13 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                 [&](const Entry& e) { r.read_duration(e, true, c.replay.statement_timeout); }},
                {"command_timeout",
                 [&](const Entry& e) { r.read_duration(e, true, c.replay.command_timeout); }},
+           })},
+          {"catalog",
+           section({
+               {"include_schemas", [&](const Entry& e) { r.read_list(e, c.catalog.include_schemas); }},
+               {"exclude_schemas", [&](const Entry& e) { r.read_list(e, c.catalog.exclude_schemas); }},
+               {"exclude_objects", [&](const Entry& e) { r.read_list(e, c.catalog.exclude_objects); }},
+               {"history_tables", [&](const Entry& e) { r.read_list(e, c.catalog.history_tables); }},
            })},
           {"fail_on", [&](const Entry& e) { r.read_choice(e, k_severities, c.fail_on); }},
       });

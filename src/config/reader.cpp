@@ -210,6 +210,24 @@ void Reader::read_command(const Entry& entry, std::vector<std::string>& out) con
   out = std::move(words);
 }
 
+void Reader::read_list(const Entry& entry, std::vector<std::string>& out) const {
+  const YAML::Node& value = entry.value;
+  if (value.IsNull()) return;
+  if (value.IsScalar()) {
+    out = {expand(value, entry.line, entry.key)};
+    return;
+  }
+  if (!value.IsSequence()) throw error_at(entry.line, entry.key + " must be a list of strings");
+  std::vector<std::string> items;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const YAML::Node item = value[i];
+    const int line = line_of(item, entry.line);
+    if (!item.IsScalar()) throw error_at(line, entry.key + " must be a list of strings");
+    items.push_back(expand(item, line, entry.key + "[" + std::to_string(i) + "]"));
+  }
+  out = std::move(items);
+}
+
 std::string Reader::expand(const YAML::Node& scalar, int fallback_line,
                            const std::string& key) const {
   return expand_env(scalar.Scalar(), m_env,

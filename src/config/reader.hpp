@@ -64,6 +64,8 @@ class Reader {
   void read_vars(const Entry& entry, std::map<std::string, std::string>& out) const;
   // A string (expanded, then split into words like a shell) or a list (each item expanded).
   void read_command(const Entry& entry, std::vector<std::string>& out) const;
+  // A list of strings (a single string is a one-item list).
+  void read_list(const Entry& entry, std::vector<std::string>& out) const;
 
  private:
   std::optional<std::string> read_text(const Entry& entry, const std::string& expected) const;

@@ -78,4 +78,12 @@ Discovery discover(const DiscoverOptions& options) {
   return discovery;
 }
 
+Migration load_file(const std::filesystem::path& file, const std::map<std::string, std::string>& vars) {
+  Migration migration = detail::load_migration(file);
+  migration.version = file.stem().string();
+  migration.name = migration.version;
+  detail::set_whole_file_up(migration, vars);
+  return migration;
+}
+
 }  // namespace pgdrift::migrations

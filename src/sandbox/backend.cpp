@@ -1,5 +1,6 @@
 #include "pgdrift/sandbox/backend.hpp"
 
+#include "pgdrift/sandbox/docker_backend.hpp"
 #include "pgdrift/sandbox/local_backend.hpp"
 #include "pgdrift/sandbox/server_backend.hpp"
 #include "pgdrift/util/error.hpp"
@@ -11,7 +12,8 @@ namespace {
 
 constexpr const char* k_install_hint =
     "install the PostgreSQL server (Debian/Ubuntu: apt-get install postgresql; macOS: brew install "
-    "postgresql), or point pgdrift at an existing server with --backend server --server-url "
+    "postgresql), or Docker (then --backend docker runs the official postgres image), or point "
+    "pgdrift at an existing server with --backend server --server-url "
     "postgresql://user:password@host:5432/postgres";
 
 std::optional<ServerBinaries> pick(const std::vector<ServerBinaries>& all, const std::string& wanted) {
@@ -40,7 +42,8 @@ std::unique_ptr<Backend> make_local(const Options& options, const std::vector<Se
                           " was asked for, but the installed server binaries are: " + list_versions(all),
                       "install PostgreSQL " + options.postgres_version +
                           " (Debian/Ubuntu: apt-get install postgresql-" + options.postgres_version +
-                          "), or drop the version requirement (postgres.version / --postgres-version)");
+                          "), run it in a container with --backend docker, or drop the version "
+                          "requirement (postgres.version / --postgres-version)");
   }
   return std::make_unique<LocalBackend>(*chosen, options);
 }
@@ -54,24 +57,27 @@ std::unique_ptr<Backend> make_server(const Options& options) {
   return std::make_unique<ServerBackend>(db::ConnectionInfo::parse(options.server_url), options);
 }
 
+std::unique_ptr<Backend> make_docker(const Options& options) {
+  const auto docker = find_docker(options);
+  if (!docker) throw missing_docker_error(options);
+  return std::make_unique<DockerBackend>(*docker, options);
+}
+
 }  // namespace
 
 std::unique_ptr<Backend> make_backend(const Options& options) {
   if (options.backend == "local") return make_local(options, find_server_binaries(options.env));
   if (options.backend == "server") return make_server(options);
-  if (options.backend == "docker") {
-    throw usage_error("the docker sandbox backend is not implemented yet",
-                      "use --backend local (PostgreSQL server binaries on this machine) or "
-                      "--backend server --server-url … (an existing server)");
-  }
+  if (options.backend == "docker") return make_docker(options);
   if (options.backend == "auto") {
     const auto all = find_server_binaries(options.env);
     if (pick(all, options.postgres_version)) return make_local(options, all);
+    if (find_docker(options)) return make_docker(options);
     if (!options.server_url.empty()) return make_server(options);
     return make_local(options, all);  // throws, saying what is missing
   }
   throw usage_error("unknown sandbox backend '" + options.backend + "'",
-                    "use one of: auto, local, server");
+                    "use one of: auto, local, docker, server");
 }
 
 }  // namespace pgdrift::sandbox

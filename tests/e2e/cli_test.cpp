@@ -21,7 +21,10 @@ const std::string k_fixtures = PGDRIFT_FIXTURES_DIR;
 // Processes whose command line mentions `needle` (other than this test process).
 std::vector<int> processes_mentioning(const std::string& needle) {
   std::vector<int> pids;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+  std::error_code proc_error;  // processes come and go while /proc is read: never throw
+  for (auto it = std::filesystem::directory_iterator("/proc", proc_error); !proc_error && it != std::filesystem::directory_iterator();
+       it.increment(proc_error)) {
+    const auto& entry = *it;
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);

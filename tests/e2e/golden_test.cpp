@@ -1,5 +1,5 @@
 // Golden end-to-end cases: tests/e2e/cases/<name>/ holds `args` (one argument per line, '#'
-// comments), the input files, and the expected `output` (stdout+stderr, normalized),
+// comments; `$FIXTURES` = tests/fixtures, `$ROOT` = the repository, shown as <root> in output), the input files, and the expected `output` (stdout+stderr, normalized),
 // `exit_code` and, when the case writes one, `report.json`. The case runs in a temporary copy
 // of its folder. PGDRIFT_UPDATE_GOLDEN=1 rewrites the expected files after an intended change.
 #include <gtest/gtest.h>
@@ -47,11 +47,20 @@ TEST_P(GoldenCase, MatchesExpectedOutput) {
   std::vector<std::string> args;
   for (const auto& line : util::split(slurp(source / "args"), '\n')) {
     const auto trimmed = std::string(util::trim(line));
-    if (!trimmed.empty() && trimmed[0] != '#') args.push_back(trimmed);
+    if (trimmed.empty() || trimmed[0] == '#') continue;
+    std::string arg = trimmed;
+    for (const auto& [token, value] : {std::pair<std::string, std::string>{"$FIXTURES", PGDRIFT_FIXTURES_DIR},
+                                       std::pair<std::string, std::string>{"$ROOT", PGDRIFT_SOURCE_DIR}}) {
+      if (const auto at = arg.find(token); at != std::string::npos) arg.replace(at, token.size(), value);
+    }
+    args.push_back(arg);
   }
   const auto result = run_pgdrift(args, work.path());
   const auto root = work.path().string();
-  const auto output = normalize_output(result.output, root);
+  auto output = normalize_output(result.output, root);
+  for (auto at = output.find(PGDRIFT_SOURCE_DIR); at != std::string::npos; at = output.find(PGDRIFT_SOURCE_DIR)) {
+    output.replace(at, std::string(PGDRIFT_SOURCE_DIR).size(), "<root>");
+  }
   const auto exit_code = std::to_string(result.status.code) + "\n";
   const bool has_report = std::filesystem::exists(work.path() / "report.json");
   const auto report = has_report ? normalize_output(slurp(work.path() / "report.json"), root) : "";

@@ -219,15 +219,19 @@ TEST(SandboxFactory, ServerBackendWithoutUrlIsAUsageError) {
   }
 }
 
-TEST(SandboxFactory, DockerBackendSaysItIsNotImplementedYet) {
+TEST(SandboxFactory, DockerBackendWithoutTheCliSaysWhatToInstall) {
   sandbox::Options options;
   options.backend = "docker";
+  options.docker = "no-such-docker-cli";
+  options.env = current_environment();
   try {
     sandbox::make_backend(options);
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(ExitCode::usage, e.exit_code());
-    EXPECT_NE(std::string(e.what()).find("not implemented yet"), std::string::npos);
+    EXPECT_EQ(ExitCode::infrastructure, e.exit_code());
+    EXPECT_NE(std::string(e.what()).find("'no-such-docker-cli' was not found on PATH"), std::string::npos) << e.what();
+    EXPECT_NE(e.hint().find("install Docker"), std::string::npos) << e.hint();
+    EXPECT_NE(e.hint().find("--backend local"), std::string::npos) << e.hint();
   }
 }
 

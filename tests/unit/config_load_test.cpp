@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
+#include <filesystem>
 #include <random>
 
 #include "pgdrift/config/config.hpp"
@@ -187,9 +190,9 @@ TEST_F(ConfigLoad, CommandAsStringIsExpandedThenSplitAndAsListIsNot) {
 
 TEST_F(ConfigLoad, ErrorsNameFileLineAndKey) {
   const std::string top_keys =
-      "Valid top-level keys: migrations, sandbox, postgres, replay, fail_on";
+      "Valid top-level keys: migrations, sandbox, postgres, replay, catalog, fail_on";
   const std::string sandbox_keys =
-      "Valid keys in sandbox: backend, server_url, cache_dir, start_timeout";
+      "Valid keys in sandbox: backend, server_url, docker, cache_dir, start_timeout";
   const std::string durations =
       "write a whole number with a unit: 250ms, 30s, 5min or 2h (a bare number is seconds)";
   const struct {
@@ -232,7 +235,7 @@ TEST_F(ConfigLoad, ErrorsNameFileLineAndKey) {
        "pgdrift.yml:2: migrations.command: unterminated ' quote"
        " | close the quote, or give the command as a list of words"},
       {"bad backend", "sandbox:\n  backend: lcoal\n",
-       "pgdrift.yml:2: sandbox.backend must be one of auto, local, server (got 'lcoal')"
+       "pgdrift.yml:2: sandbox.backend must be one of auto, local, docker, server (got 'lcoal')"
        " | did you mean 'local'?"},
       {"bad format", "migrations:\n  format: rails\n",
        "pgdrift.yml:2: migrations.format must be one of auto, plain, flyway, golang-migrate, "
@@ -313,6 +316,61 @@ TEST_F(ConfigLoad, ServerUrlIsNeverEchoedInErrors) {
   EXPECT_EQ(std::string::npos, message.find("hunter2")) << message;
   EXPECT_EQ(0u, message.rfind("pgdrift.yml:2: key sandbox.server_url: unterminated ${", 0))
       << message;
+}
+
+}  // namespace
+}  // namespace pgdrift::config
+
+namespace pgdrift::config {
+namespace {
+
+TEST(ConfigCatalog, ReadsListsAndSingleStrings) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pgdrift-config-catalog-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "pgdrift.yml") << "catalog:\n  include_schemas: [public, app]\n  exclude_schemas: audit\n"
+                                        "  exclude_objects:\n    - \"public.tmp_*\"\n";
+  const auto cfg = load(std::nullopt, dir, {});
+  EXPECT_EQ((std::vector<std::string>{"public", "app"}), cfg.catalog.include_schemas);
+  EXPECT_EQ((std::vector<std::string>{"audit"}), cfg.catalog.exclude_schemas);
+  EXPECT_EQ((std::vector<std::string>{"public.tmp_*"}), cfg.catalog.exclude_objects);
+  EXPECT_TRUE(cfg.catalog.history_tables.empty());
+  std::ofstream(dir / "pgdrift.yml") << "catalog:\n  exclude_objects: {a: b}\n";
+  try {
+    load(std::nullopt, dir, {});
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string("pgdrift.yml:2: catalog.exclude_objects must be a list of strings"), e.what());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace pgdrift::config
+
+namespace pgdrift::config {
+namespace {
+
+TEST(ConfigDocker, ReadsTheCliTheImageAndTheDockerBackend) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pgdrift-config-docker-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto defaults = load(std::nullopt, dir, {});
+  EXPECT_EQ("docker", defaults.sandbox.docker);
+  EXPECT_EQ("", defaults.postgres.image);
+  std::ofstream(dir / "pgdrift.yml") << "sandbox:\n  backend: docker\n  docker: ${DOCKER_CLI:-podman}\n"
+                                        "postgres:\n  version: 16\n  image: registry.local/pg:16-custom\n";
+  const auto cfg = load(std::nullopt, dir, {});
+  EXPECT_EQ("docker", cfg.sandbox.backend);
+  EXPECT_EQ("podman", cfg.sandbox.docker);
+  EXPECT_EQ("16", cfg.postgres.version);
+  EXPECT_EQ("registry.local/pg:16-custom", cfg.postgres.image);
+  std::ofstream(dir / "pgdrift.yml") << "postgres:\n  image: [postgres]\n";
+  try {
+    load(std::nullopt, dir, {});
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string("pgdrift.yml:2: postgres.image must be a string"), e.what());
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -24,20 +24,29 @@ struct Config {
   } migrations;
 
   struct Sandbox {
-    std::string backend = "auto";  // auto|local|server
+    std::string backend = "auto";  // auto|local|docker|server
     std::string server_url;        // admin URL for the server backend
+    std::string docker = "docker"; // docker backend: the CLI, a name on PATH or a path (podman works)
     std::string cache_dir;         // template-cluster cache; empty = XDG cache
     std::chrono::milliseconds start_timeout{60000};
   } sandbox;
 
   struct Postgres {
     std::string version;  // wanted major version, e.g. "15"; empty = any
+    std::string image;    // docker backend's image; empty = postgres:<version>
   } postgres;
 
   struct Replay {
     std::chrono::milliseconds statement_timeout{300000};  // per statement
     std::chrono::milliseconds command_timeout{1800000};   // migrations.command as a whole
   } replay;
+
+  struct Catalog {
+    std::vector<std::string> include_schemas;  // empty = every non-system schema
+    std::vector<std::string> exclude_schemas;
+    std::vector<std::string> exclude_objects;  // globs on "schema.name" or "name"
+    std::vector<std::string> history_tables;   // empty = the known migration tools' tables
+  } catalog;
 
   std::string fail_on = "error";  // error|warning|notice
 };

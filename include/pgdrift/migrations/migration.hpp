@@ -68,6 +68,10 @@ struct Discovery {
 // versions, unreadable files, bytes that are not UTF-8, malformed sections or journals.
 Discovery discover(const DiscoverOptions& options);
 
+// One SQL file (a schema file, for instance) as a single plain migration: version and name are
+// the file name without ".sql". Same errors as discover() for unreadable or non-UTF-8 files.
+Migration load_file(const std::filesystem::path& file, const std::map<std::string, std::string>& vars);
+
 // The format `dir` looks like (never Format::automatic; plain when nothing more specific fits).
 // Throws pgdrift::Error (usage) when `dir` is not a directory or cannot be listed.
 Format detect_format(const std::filesystem::path& dir);

@@ -7,12 +7,14 @@
 
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/util/environment.hpp"
+#include "pgdrift/util/process_runner.hpp"
 
 namespace pgdrift::sandbox {
 
 // A throwaway Postgres. Implementations: LocalBackend (a private cluster started from cached
-// initdb output) and ServerBackend (scratch databases on an existing server). Whatever happens,
-// stop() or the destructor tears everything down; a SIGINT/SIGTERM does too.
+// initdb output), DockerBackend (a labelled container of the official image) and ServerBackend
+// (scratch databases on an existing server). Whatever happens, stop() or the destructor tears
+// everything down; a SIGINT/SIGTERM does too.
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -26,7 +28,7 @@ class Backend {
   // Removes everything start()/create_database() made; idempotent. Throws on failure.
   virtual void stop() = 0;
 
-  // "local" or "server".
+  // "local", "docker" or "server".
   virtual std::string kind() const = 0;
   // e.g. "local PostgreSQL 15.18 (/usr/lib/postgresql/15/bin)"; never contains a password.
   virtual std::string description() const = 0;
@@ -35,18 +37,25 @@ class Backend {
 };
 
 struct Options {
-  std::string backend = "auto";          // auto|local|server
+  std::string backend = "auto";          // auto|local|docker|server
   std::string server_url;                // admin URL for server (and auto without binaries)
   std::string cache_dir;                 // template cache; empty = $XDG_CACHE_HOME/pgdrift
-  std::string postgres_version;          // wanted major version for local; empty = newest
+  std::string postgres_version;          // wanted major version; empty = newest local / docker default
+  std::string docker = "docker";         // docker CLI: a name looked up on PATH or a path (podman works)
+  std::string image;                     // docker image; empty = postgres:<version>
+  bool interactive = false;              // a terminal watches: docker may draw pull progress on it
   std::chrono::milliseconds start_timeout{60000};
   Environment env;                       // PATH, HOME, XDG_CACHE_HOME, TMPDIR are read from it
+                                         // (docker gets all of it: DOCKER_HOST, contexts, …)
   std::function<void(const std::string&)> log;  // progress lines (verbose output); may be empty
+  std::shared_ptr<util::ProcessRunner> runner;  // runs the docker CLI; empty = the real one
 };
 
-// Chooses and constructs (but does not start) a backend: `local` when server binaries exist,
-// else `server` when a URL is given, else an infrastructure error saying what to install.
-// Throws pgdrift::Error (usage) for an unknown backend name.
+// Chooses and constructs (but does not start) a backend. `auto`: `local` when server binaries
+// (of postgres_version, when given) exist, else `docker` when the docker CLI exists, else
+// `server` when a URL is given, else an infrastructure error saying what to install.
+// Throws pgdrift::Error (usage) for an unknown backend name, (infrastructure) for a missing
+// docker CLI with `docker`.
 std::unique_ptr<Backend> make_backend(const Options& options);
 
 }  // namespace pgdrift::sandbox

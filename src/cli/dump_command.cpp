@@ -1,0 +1,44 @@
+#include <fstream>
+
+#include "pgdrift/catalog/render.hpp"
+#include "pgdrift/report/report.hpp"
+#include "pgdrift/util/error.hpp"
+#include "source.hpp"
+
+namespace pgdrift::cli {
+
+int dump_command(const CommonFlags& common, const ReplayFlags& flags, const DumpFlags& dump, Io io) {
+  const auto cfg = load_config(common, flags, io.env);
+  catalog::IntrospectOptions options;
+  options.include_schemas = dump.schemas.empty() ? cfg.catalog.include_schemas : dump.schemas;
+  options.exclude_schemas = cfg.catalog.exclude_schemas;
+  options.exclude_schemas.insert(options.exclude_schemas.end(), dump.exclude_schemas.begin(), dump.exclude_schemas.end());
+  options.exclude_objects = cfg.catalog.exclude_objects;
+  options.exclude_objects.insert(options.exclude_objects.end(), dump.exclude.begin(), dump.exclude.end());
+  if (!cfg.catalog.history_tables.empty()) options.history_tables = cfg.catalog.history_tables;
+
+  const auto source = load_source(dump.source, cfg, options, io, common.verbose);
+  if (!source.loaded) {
+    // The schema could not be built: show why, as replay would, and dump nothing.
+    report::Report failed;
+    failed.command = "dump";
+    failed.findings = source.findings;
+    report::write_text(io.err, failed, {false, false, true});
+    io.err << "pgdrift dump: " << source.description << " could not be loaded; nothing dumped\n";
+    return 1;
+  }
+  const auto text = dump.json ? catalog::to_json(source.model) : catalog::to_text(source.model);
+  if (dump.output.empty()) {
+    io.out << text;
+  } else {
+    std::ofstream file(dump.output, std::ios::binary | std::ios::trunc);
+    file << text;
+    if (!file) throw infra_error("cannot write " + dump.output);
+  }
+  if (common.verbose) {
+    io.err << "pgdrift dump: " << source.model.objects.size() << " objects from " << source.description << "\n";
+  }
+  return 0;
+}
+
+}  // namespace pgdrift::cli

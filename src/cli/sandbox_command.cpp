@@ -1,0 +1,61 @@
+#include <ostream>
+
+#include "commands.hpp"
+#include "pgdrift/sandbox/docker_backend.hpp"
+
+namespace pgdrift::cli {
+
+namespace {
+
+std::string short_id(const std::string& id) { return id.substr(0, 12); }
+
+std::string label_of(const sandbox::LabelledContainer& c) {
+  return (c.name.empty() ? short_id(c.id) : c.name) + " (" + short_id(c.id) + ")";
+}
+
+std::string why_kept(const sandbox::LabelledContainer& c, const std::string& host) {
+  if (c.host != host)
+    return "made on " + (c.host.empty() ? std::string("an unknown machine") : c.host);
+  if (c.pid <= 0) return "no pgdrift.pid label";
+  return "pgdrift pid " + std::to_string(c.pid) + " still runs";
+}
+
+std::string plural(std::size_t n, const std::string& word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int sandbox_prune_command(const CommonFlags& common, const PruneFlags& flags, Io io) {
+  ReplayFlags overrides;
+  overrides.docker = flags.docker;
+  const auto cfg = load_config(common, overrides, io.env);
+
+  sandbox::Options options;
+  options.docker = cfg.sandbox.docker;
+  options.env = io.env;
+  const auto result = sandbox::prune_docker(options, flags.dry_run);
+  const std::string host = sandbox::this_host();
+
+  if (!common.quiet) {
+    for (const auto& c : result.removed) {
+      io.out << (flags.dry_run ? "  would remove " : "  removed ") << label_of(c)
+             << ": pgdrift pid " << c.pid << " no longer exists (run " << c.run << ", " << c.status
+             << ")\n";
+    }
+    if (common.verbose) {
+      for (const auto& c : result.kept)
+        io.out << "  kept " << label_of(c) << ": " << why_kept(c, host) << "\n";
+    }
+  }
+  io.out << "pgdrift sandbox prune: " << (flags.dry_run ? "would remove " : "removed ")
+         << plural(result.removed.size(), "leftover container");
+  if (!result.kept.empty()) {
+    io.out << "; kept " << result.kept.size() << " (run still going, or made on another machine"
+           << (common.verbose ? ")" : "; --verbose lists them)");
+  }
+  io.out << "\n";
+  return 0;
+}
+
+}  // namespace pgdrift::cli

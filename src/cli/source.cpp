@@ -1,0 +1,105 @@
+#include "source.hpp"
+
+#include <filesystem>
+
+#include "pgdrift/db/connection.hpp"
+#include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/replay/replay.hpp"
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace pgdrift::cli {
+
+namespace {
+
+constexpr const char* k_source_hint =
+    "a SOURCE is a postgresql:// URL (a live database, read only), a migrations directory, or a .sql "
+    "schema file";
+
+// Replays `migrations` into a fresh sandbox database and introspects it.
+LoadedSource replay_and_introspect(const std::vector<migrations::Migration>& list, const config::Config& cfg,
+                                   const catalog::IntrospectOptions& options, Io io, bool verbose) {
+  LoadedSource out;
+  auto backend = sandbox::make_backend(sandbox_options(cfg, io.env, io.err, verbose));
+  backend->start();
+  {
+    auto connection = db::Connection::open(backend->create_database("dump"), "pgdrift");
+    replay::Options replay_options;
+    replay_options.statement_timeout = cfg.replay.statement_timeout;
+    const auto result = replay::run(*connection, list, replay_options);
+    out.findings = replay::findings(result);
+    out.loaded = result.ok();
+    if (out.loaded) out.model = catalog::introspect(*connection, options);
+  }
+  backend->stop();
+  return out;
+}
+
+}  // namespace
+
+SourceKind classify_source(const std::string& source) {
+  if (util::starts_with(source, "postgres://") || util::starts_with(source, "postgresql://")) {
+    return SourceKind::database;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(source, ec)) return SourceKind::migrations;
+  if (util::ends_with(util::to_lower(source), ".sql")) {
+    if (!std::filesystem::is_regular_file(source, ec)) throw usage_error(source + ": no such file", k_source_hint);
+    return SourceKind::schema_file;
+  }
+  if (!std::filesystem::exists(source, ec)) throw usage_error(source + ": no such file or directory", k_source_hint);
+  throw usage_error(source + ": not a database URL, a directory or a .sql file", k_source_hint);
+}
+
+sandbox::Options sandbox_options(const config::Config& cfg, const Environment& env, std::ostream& log,
+                                 bool verbose) {
+  sandbox::Options options;
+  options.backend = cfg.sandbox.backend;
+  options.server_url = cfg.sandbox.server_url;
+  options.cache_dir = cfg.sandbox.cache_dir;
+  options.postgres_version = cfg.postgres.version;
+  options.docker = cfg.sandbox.docker;
+  options.image = cfg.postgres.image;
+  options.start_timeout = cfg.sandbox.start_timeout;
+  options.env = env;
+  if (verbose) options.log = [&log](const std::string& line) { log << line << "\n"; };
+  return options;
+}
+
+LoadedSource load_source(const std::string& source, const config::Config& cfg,
+                         const catalog::IntrospectOptions& options, Io io, bool verbose) {
+  switch (classify_source(source)) {
+    case SourceKind::database: {
+      auto info = db::ConnectionInfo::parse(source);
+      // Belt and braces: the introspection transaction is READ ONLY already.
+      info.options["options"] = "-c default_transaction_read_only=on -c statement_timeout=60000";
+      auto connection = db::Connection::open(info, "pgdrift");
+      LoadedSource out;
+      out.loaded = true;
+      out.model = catalog::introspect(*connection, options);
+      out.description = info.redacted_url();
+      return out;
+    }
+    case SourceKind::migrations: {
+      const auto format = migrations::parse_format(cfg.migrations.format);
+      if (!format) {
+        throw usage_error("unknown migrations format '" + cfg.migrations.format + "'",
+                          "use one of: auto, plain, flyway, golang-migrate, dbmate, goose, prisma, drizzle, diesel");
+      }
+      const auto discovery = migrations::discover({source, *format, cfg.migrations.vars});
+      auto out = replay_and_introspect(discovery.migrations, cfg, options, io, verbose);
+      out.description = source + " (" + std::string(migrations::to_string(discovery.format)) + ", " +
+                        std::to_string(discovery.migrations.size()) + " migrations)";
+      return out;
+    }
+    case SourceKind::schema_file: {
+      const std::vector<migrations::Migration> list = {migrations::load_file(source, cfg.migrations.vars)};
+      auto out = replay_and_introspect(list, cfg, options, io, verbose);
+      out.description = source;
+      return out;
+    }
+  }
+  throw usage_error(source + ": unknown source", k_source_hint);
+}
+
+}  // namespace pgdrift::cli

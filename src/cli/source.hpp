@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "pgdrift/catalog/introspect.hpp"
+#include "pgdrift/catalog/schema_model.hpp"
+#include "pgdrift/sandbox/backend.hpp"
+#include "pgdrift/util/finding.hpp"
+
+namespace pgdrift::cli {
+
+// What a SOURCE argument names: a live database (postgres:// or postgresql:// URL, read only),
+// a migrations directory (replayed from zero in a sandbox) or a .sql schema file (loaded into a
+// sandbox database).
+enum class SourceKind { database, migrations, schema_file };
+
+// Classifies `source`. Throws pgdrift::Error (usage) when it is none of the three, or names a
+// path that does not exist.
+SourceKind classify_source(const std::string& source);
+
+// A SOURCE turned into a schema model.
+struct LoadedSource {
+  bool loaded = false;              // false when replaying or loading the SQL failed
+  catalog::SchemaModel model;       // valid when loaded
+  std::vector<Finding> findings;    // what replay found (failures make loaded false)
+  std::string description;          // e.g. "db/migrations (flyway, 12 migrations)"
+};
+
+// The sandbox options pgdrift.yml and the flags describe; progress goes to `log` when verbose.
+sandbox::Options sandbox_options(const config::Config& cfg, const Environment& env, std::ostream& log,
+                                 bool verbose);
+
+// Reads `source`'s schema. Databases are only read (read-only transaction, statement timeout,
+// application_name=pgdrift); directories and .sql files go through a throwaway sandbox that is
+// torn down before returning. Throws pgdrift::Error for usage and infrastructure problems.
+LoadedSource load_source(const std::string& source, const config::Config& cfg,
+                         const catalog::IntrospectOptions& options, Io io, bool verbose);
+
+// Flags of `pgdrift dump`.
+struct DumpFlags {
+  std::string source;
+  bool json = false;
+  std::string output;  // file; empty = stdout
+  std::vector<std::string> schemas;
+  std::vector<std::string> exclude_schemas;
+  std::vector<std::string> exclude;
+};
+
+// `pgdrift dump SOURCE`: prints the schema as canonical DDL text or JSON; returns the exit code.
+int dump_command(const CommonFlags& common, const ReplayFlags& flags, const DumpFlags& dump, Io io);
+
+}  // namespace pgdrift::cli
