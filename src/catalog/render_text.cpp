@@ -116,10 +116,16 @@ class Renderer {
     if (m_out.tellp() > 0) m_out << "\n";
   }
 
+  // Sub-objects of `parent` of one kind. The model is sorted by (schema, table, kind, name), so
+  // they are one contiguous run: found by lookup, not by scanning the model (which made large
+  // schemas quadratic).
   std::vector<std::pair<ObjectId, Properties>> children(const ObjectId& parent, Kind kind) const {
     std::vector<std::pair<ObjectId, Properties>> out;
-    for (const auto& [id, p] : m_model.objects) {
-      if (id.kind == kind && id.schema == parent.schema && id.table == parent.name) out.emplace_back(id, p);
+    const ObjectId first{kind, parent.schema, "", parent.name};
+    for (auto it = m_model.objects.lower_bound(first); it != m_model.objects.end(); ++it) {
+      const ObjectId& id = it->first;
+      if (id.schema != parent.schema || id.table != parent.name || id.kind != kind) break;
+      out.emplace_back(id, it->second);
     }
     return out;
   }

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <fstream>
 
 #include "pgdrift/catalog/render.hpp"
@@ -8,6 +9,7 @@
 namespace pgdrift::cli {
 
 int dump_command(const CommonFlags& common, const ReplayFlags& flags, const DumpFlags& dump, Io io) {
+  const auto started = std::chrono::steady_clock::now();
   const auto cfg = load_config(common, flags, io.env);
   catalog::IntrospectOptions options;
   options.include_schemas = dump.schemas.empty() ? cfg.catalog.include_schemas : dump.schemas;
@@ -23,6 +25,7 @@ int dump_command(const CommonFlags& common, const ReplayFlags& flags, const Dump
     report::Report failed;
     failed.command = "dump";
     failed.findings = source.findings;
+    failed.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     report::write_text(io.err, failed, {false, false, true});
     io.err << "pgdrift dump: " << source.description << " could not be loaded; nothing dumped\n";
     return 1;

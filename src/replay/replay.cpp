@@ -49,11 +49,12 @@ void plan_transaction(const migrations::Migration& migration, const std::vector<
 // Applies one migration's statements; returns false when one failed.
 bool apply(db::Connection& connection, const migrations::Migration& migration,
            const std::vector<sql::Statement>& statements, MigrationResult& out) {
+  const util::LineIndex lines(migration.source);
   for (const auto& statement : statements) {
     StatementResult row;
     row.begin = migration.source_offset(statement.begin);
     row.end = migration.source_offset(statement.end);
-    const auto at = util::line_col(migration.source, row.begin);
+    const auto at = lines.at(row.begin);
     row.line = at.line;
     row.column = at.column;
     out.statements.push_back(std::move(row));

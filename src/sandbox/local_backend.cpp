@@ -117,6 +117,9 @@ struct LocalBackend::Impl {
                  "-c", "max_wal_size=1GB",
                  "-c", "checkpoint_timeout=1h",
                  "-c", "max_connections=40",
+                 // The lock table is max_locks_per_transaction × max_connections: keep it larger
+                 // than a default server's (64 × 100), or one big migration fails here only.
+                 "-c", "max_locks_per_transaction=256",
                  "-c", "TimeZone=UTC",
                  "-c", "logging_collector=off"};
     spec.env = {{"PATH", env_get(options.env, "PATH").value_or("/usr/bin:/bin")}, {"LC_ALL", "C"}};

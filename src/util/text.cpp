@@ -15,20 +15,26 @@ bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 }  // namespace
 
-LineCol line_col(std::string_view text, std::size_t offset) {
-  offset = std::min(offset, text.size());
+LineIndex::LineIndex(std::string_view text) : m_text(text) {
+  m_line_starts.push_back(0);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') m_line_starts.push_back(i + 1);
+  }
+}
+
+LineCol LineIndex::at(std::size_t offset) const {
+  offset = std::min(offset, m_text.size());
+  const auto next = std::upper_bound(m_line_starts.begin(), m_line_starts.end(), offset);
+  const std::size_t line = static_cast<std::size_t>(next - m_line_starts.begin());  // 1-based
   LineCol pos;
-  for (std::size_t i = 0; i < offset; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      ++pos.line;
-      pos.column = 1;
-    } else if (!is_continuation(c)) {
-      ++pos.column;
-    }
+  pos.line = static_cast<int>(line);
+  for (std::size_t i = m_line_starts[line - 1]; i < offset; ++i) {
+    if (!is_continuation(static_cast<unsigned char>(m_text[i]))) ++pos.column;
   }
   return pos;
 }
+
+LineCol line_col(std::string_view text, std::size_t offset) { return LineIndex(text).at(offset); }
 
 std::size_t byte_offset_of_char(std::string_view text, std::size_t index) {
   std::size_t chars = 0;

@@ -56,3 +56,32 @@ TEST(Sha256, MatchesKnownDigest) {
 
 }  // namespace
 }  // namespace pgdrift::util
+
+namespace pgdrift::util {
+namespace {
+
+// The obvious O(n) walk from the start, as a reference for LineIndex.
+LineCol reference_line_col(std::string_view text, std::size_t offset) {
+  LineCol pos;
+  for (std::size_t i = 0; i < std::min(offset, text.size()); ++i) {
+    if (text[i] == '\n') {
+      ++pos.line;
+      pos.column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++pos.column;
+    }
+  }
+  return pos;
+}
+
+TEST(LineIndex, AgreesWithAWalkFromTheStartAtEveryOffset) {
+  const std::string text = "\n\nSELECT 'caf\xC3\xA9';\n-- \xE2\x82\xAC\n\nCREATE TABLE t (id int);\nlast line without newline";
+  const LineIndex index(text);
+  for (std::size_t offset = 0; offset <= text.size() + 2; ++offset) {
+    EXPECT_EQ(reference_line_col(text, offset), index.at(offset)) << "offset " << offset;
+  }
+  EXPECT_EQ((LineCol{1, 1}), LineIndex("").at(0));
+}
+
+}  // namespace
+}  // namespace pgdrift::util

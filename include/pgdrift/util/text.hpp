@@ -21,6 +21,18 @@ struct LineCol {
 // The one place byte offsets become line:column; every reporter goes through it.
 LineCol line_col(std::string_view text, std::size_t offset);
 
+// line_col() for many offsets into one text: the line starts are found once, so each lookup is
+// a binary search plus a scan of one line. Gives exactly what line_col() gives.
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view text);
+  LineCol at(std::size_t offset) const;
+
+ private:
+  std::string_view m_text;
+  std::vector<std::size_t> m_line_starts;
+};
+
 // The byte offset of the 0-based code point index `index` in UTF-8 `text` (clamped to size()).
 std::size_t byte_offset_of_char(std::string_view text, std::size_t index);
 
