@@ -31,6 +31,8 @@ BENCH_TMPDIR=${BENCH_TMPDIR:-/tmp}
 PAUSE=${PAUSE:-0}
 
 die() { echo "replay.sh: $*" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 [[ "$R" =~ ^[1-9][0-9]*$ ]] || die "R must be a positive integer"
 [[ "$PAUSE" =~ ^[0-9]+$ ]] || die "PAUSE must be a whole number of seconds"
 [[ -x "$PGDRIFT" ]] || die "no pgdrift binary at $PGDRIFT (cmake --preset release && cmake --build --preset release)"
@@ -42,20 +44,13 @@ case "$FLOOR_TX" in file|none) ;; *) die "FLOOR_TX must be file or none" ;; esac
 # --- temp dir, cluster, cleanup ---------------------------------------------------------------
 [[ -d "$BENCH_TMPDIR" && ${#BENCH_TMPDIR} -le 60 ]] || die "BENCH_TMPDIR must be an existing directory, at most 60 characters"
 WORK=$(mktemp -d "$BENCH_TMPDIR/pgdrift-bench-XXXXXX")
-PGDATA_FLOOR=$WORK/floor/data
 SOCK=$WORK/floor
-RUNAS=()
-if [[ $(id -u) -eq 0 ]]; then
-  id postgres >/dev/null 2>&1 || die "running as root needs a 'postgres' account for the floor cluster"
-  RUNAS=(runuser -u postgres --)
-fi
-CLUSTER_UP=0
+PORT=54329
+bench_runas_setup
 
 cleanup() {
   local rc=$?
-  if [[ $CLUSTER_UP -eq 1 ]]; then
-    "${RUNAS[@]}" "$PG_BINDIR/pg_ctl" -D "$PGDATA_FLOOR" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
+  bench_cluster_stop
   if [[ "$KEEP" == 1 ]]; then
     echo "kept $WORK" >&2
   else
@@ -66,12 +61,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-now() { echo "${EPOCHREALTIME/[.,]/}"; }          # microseconds, no fork
-ms() { awk -v us="$1" 'BEGIN { printf "%.1f", us / 1000 }'; }
-median() { # median of the arguments (mean of the two middle values for an even count)
-  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # --- inputs -----------------------------------------------------------------------------------
 TREE=$WORK/migrations
@@ -91,17 +80,8 @@ for f in "$TREE"/*.sql; do
 done >"$ALL"
 
 # --- floor cluster: same initdb options and server settings as pgdrift's sandbox --------------
-mkdir -p "$WORK/floor"
-[[ ${#RUNAS[@]} -eq 0 ]] || chown -R postgres "$WORK/floor"
 chmod 755 "$WORK"
-"${RUNAS[@]}" "$PG_BINDIR/initdb" -D "$PGDATA_FLOOR" -U postgres --auth=trust --encoding=UTF8 \
-  --locale=C --no-sync --wal-segsize=1 >"$WORK/floor/initdb.log" 2>&1 \
-  || { cat "$WORK/floor/initdb.log" >&2; die "initdb failed"; }
-PORT=54329
-PGOPTS="-k $SOCK -p $PORT -c listen_addresses= -c unix_socket_permissions=0700 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off -c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=1GB -c checkpoint_timeout=1h -c max_connections=40 -c TimeZone=UTC -c logging_collector=off"
-"${RUNAS[@]}" env LC_ALL=C "$PG_BINDIR/pg_ctl" -D "$PGDATA_FLOOR" -o "$PGOPTS" -l "$WORK/floor/postgres.log" -w -t 60 start >/dev/null \
-  || { tail -20 "$WORK/floor/postgres.log" >&2; die "cannot start the floor cluster"; }
-CLUSTER_UP=1
+bench_cluster_start "$WORK/floor" "$PORT"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres)
 "${PSQL[@]}" -d postgres -c 'SELECT 1' >/dev/null || die "cannot connect to the floor cluster"
 PGVER=$("${PSQL[@]}" -d postgres -Atc 'SHOW server_version')
@@ -138,10 +118,9 @@ run_floor() { # → sets T_US; exits 1 on failure
   "${PSQL[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null
 }
 
-DIRTY=$(git -C "$ROOT" status --porcelain -- src include CMakeLists.txt 2>/dev/null | head -1)
-echo "$("$PGDRIFT" --version 2>/dev/null | head -1) · commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')${DIRTY:+ (sources modified since)} · binary built $(date -u -r "$PGDRIFT" '+%F %T UTC')"
-echo "PostgreSQL $PGVER ($PG_BINDIR) · N=$N migrations · R=$R · floor transactions: $FLOOR_TX · pause ${PAUSE}s · clusters in $BENCH_TMPDIR ($(df -PT "$BENCH_TMPDIR" | awk 'NR == 2 { print $2 }'))"
-echo "$(nproc) CPUs · $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') · $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM · $(date -u '+%F %T UTC') · loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_pgdrift_line "$ROOT" "$PGDRIFT"
+echo "PostgreSQL $PGVER ($PG_BINDIR) · N=$N migrations · R=$R · floor transactions: $FLOOR_TX · pause ${PAUSE}s · clusters in $BENCH_TMPDIR ($(bench_fs_type "$BENCH_TMPDIR"))"
+bench_machine_line
 echo
 
 # Warm-up, untimed: fills pgdrift's template cache and the page cache, and checks the tree
