@@ -40,31 +40,12 @@ bool is_true(const Properties& p, const char* key) {
   return value != nullptr && *value == "true";
 }
 
-std::string literal(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  return out + "'";
-}
 
-std::string qualified(const std::string& schema, const std::string& name) {
-  return schema.empty() ? quote_name(name) : quote_name(schema) + "." + quote_name(name);
-}
 
-// "(expr)" unless the deparsed expression already carries its own parentheses.
-std::string parenthesized(const std::string& expr) {
-  return !expr.empty() && expr.front() == '(' && expr.back() == ')' ? expr : "(" + expr + ")";
-}
 
-std::string without_semicolon(std::string text) {
-  while (!text.empty() && (text.back() == ';' || text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
 
 void comment_on(std::ostream& out, const std::string& what, const Properties& p) {
-  if (const auto* comment = get(p, "comment")) out << "COMMENT ON " << what << " IS " << literal(*comment) << ";\n";
+  if (const auto* comment = get(p, "comment")) out << "COMMENT ON " << what << " IS " << sql_literal(*comment) << ";\n";
 }
 
 // One GRANT per "grantee=PRIVILEGE[ WITH GRANT OPTION]" item of the privileges property.
@@ -142,13 +123,13 @@ class Renderer {
     begin();
     m_out << "CREATE EXTENSION " << quote_name(id.name);
     if (const auto* schema = get(p, "schema")) m_out << " WITH SCHEMA " << quote_name(*schema);
-    if (const auto* version = get(p, "version")) m_out << " VERSION " << literal(*version);
+    if (const auto* version = get(p, "version")) m_out << " VERSION " << sql_literal(*version);
     m_out << ";\n";
   }
 
   void top_level(const ObjectId& id, const Properties& p) {
     begin();
-    const auto name = qualified(id.schema, id.name);
+    const auto name = qualified_name(id.schema, id.name);
     switch (id.kind) {
       case Kind::enum_type:
         m_out << "CREATE TYPE " << name << " AS ENUM (" << value(p, "labels") << ");\n";
@@ -219,18 +200,7 @@ class Renderer {
     return position == nullptr ? 0 : std::stol(*position);
   }
 
-  static std::string column_definition(const ObjectId& id, const Properties& p) {
-    std::string line = quote_name(id.name) + " " + value(p, "type");
-    if (const auto* collation = get(p, "collation")) line += " COLLATE " + *collation;
-    if (const auto* identity = get(p, "identity")) {
-      line += std::string(" GENERATED ") + (*identity == "always" ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY";
-      if (const auto* options = get(p, "identity_sequence")) line += " (" + *options + ")";
-    }
-    if (const auto* generated = get(p, "generated")) line += " GENERATED ALWAYS AS " + parenthesized(*generated) + " STORED";
-    if (const auto* def = get(p, "default")) line += " DEFAULT " + *def;
-    if (is_true(p, "not_null")) line += " NOT NULL";
-    return line;
-  }
+
 
   void table(const ObjectId& id, const std::string& name, const Properties& p) {
     auto columns = children(id, Kind::column);
@@ -241,7 +211,7 @@ class Renderer {
 
     m_out << "CREATE " << (is_true(p, "unlogged") ? "UNLOGGED " : "") << "TABLE " << name;
     std::vector<std::string> lines;
-    for (const auto& [column, cp] : columns) lines.push_back(column_definition(column, cp));
+    for (const auto& [column, cp] : columns) lines.push_back(column_definition(column, cp, true));
     for (const auto& [constraint, cp] : constraints) {
       lines.push_back("CONSTRAINT " + quote_name(constraint.name) + " " + value(cp, "definition") +
                       (is_true(cp, "deferrable") && value(cp, "definition").find("DEFERRABLE") == std::string::npos
@@ -286,7 +256,7 @@ class Renderer {
   // Indexes, triggers and policies of a table or materialized view.
   void sub_objects(const ObjectId& id, const std::string& name) {
     for (const auto& [index, p] : children(id, Kind::index)) {
-      const auto index_name = qualified(id.schema, index.name);
+      const auto index_name = qualified_name(id.schema, index.name);
       m_out << "CREATE " << (is_true(p, "unique") ? "UNIQUE " : "") << "INDEX " << quote_name(index.name) << " ON "
             << name << " " << value(p, "definition") << ";\n";
       if (value(p, "valid") == "false") m_out << "-- " << index_name << " is INVALID (a failed CREATE INDEX CONCURRENTLY?)\n";
@@ -328,7 +298,7 @@ class Renderer {
     m_out << without_semicolon(value(p, "definition")) << ";\n";
     const std::string what = id.kind == Kind::procedure ? "PROCEDURE " : "FUNCTION ";
     const auto paren = id.name.find('(');
-    const auto signature = qualified(id.schema, id.name.substr(0, paren)) +
+    const auto signature = qualified_name(id.schema, id.name.substr(0, paren)) +
                            (paren == std::string::npos ? "" : id.name.substr(paren));
     comment_on(m_out, what + signature, p);
     grants(m_out, what + signature, p);
@@ -355,5 +325,46 @@ std::string quote_name(const std::string& name) {
 }
 
 std::string to_text(const SchemaModel& model) { return Renderer(model).render(); }
+
+std::string sql_literal(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out.push_back('\'');
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  // quote_literal's E'' form: a backslash must not start an escape when the setting is off.
+  return text.find('\\') == std::string::npos ? out : "E" + util::join(util::split(out, '\\'), "\\\\");
+}
+
+std::string qualified_name(const std::string& schema, const std::string& name) {
+  return schema.empty() ? quote_name(name) : quote_name(schema) + "." + quote_name(name);
+}
+
+std::string parenthesized(const std::string& expr) {
+  return !expr.empty() && expr.front() == '(' && expr.back() == ')' ? expr : "(" + expr + ")";
+}
+
+std::string without_semicolon(std::string text) {
+  while (!text.empty() && (text.back() == ';' || text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+std::string column_definition(const ObjectId& id, const Properties& p, bool with_not_null) {
+  const auto value = [&p](const char* key) {
+    auto it = p.find(key);
+    return it == p.end() ? std::string() : it->second;
+  };
+  std::string line = quote_name(id.name) + " " + value("type");
+  if (p.count("collation") != 0) line += " COLLATE " + value("collation");
+  if (p.count("identity") != 0) {
+    line += std::string(" GENERATED ") + (value("identity") == "always" ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY";
+    if (p.count("identity_sequence") != 0) line += " (" + value("identity_sequence") + ")";
+  }
+  if (p.count("generated") != 0) line += " GENERATED ALWAYS AS " + parenthesized(value("generated")) + " STORED";
+  if (p.count("default") != 0) line += " DEFAULT " + value("default");
+  if (with_not_null && value("not_null") == "true") line += " NOT NULL";
+  return line;
+}
 
 }  // namespace pgdrift::catalog

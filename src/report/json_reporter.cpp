@@ -28,6 +28,7 @@ ordered_json finding_json(const Finding& f) {
   if (!f.target.empty()) j["target"] = f.target;
   if (!f.detail.empty()) j["detail"] = f.detail;
   if (!f.hint.empty()) j["hint"] = f.hint;
+  if (!f.fix.empty()) j["fix"] = f.fix;
   return j;
 }
 

@@ -61,6 +61,7 @@ void write_finding(std::ostream& out, const Finding& f, const Palette& p) {
   if (!f.object.empty()) write_indented(out, "object", f.object);
   if (!f.detail.empty()) write_indented(out, "detail", f.detail);
   if (!f.hint.empty()) write_indented(out, "hint", f.hint);
+  if (!f.fix.empty()) write_indented(out, "fix", f.fix);
 }
 
 }  // namespace

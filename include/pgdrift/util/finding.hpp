@@ -34,6 +34,7 @@ struct Finding {
   std::string detail;  // supporting facts (Postgres DETAIL/CONTEXT); may span lines
   std::string hint;    // what to do instead; may be empty
   std::string target;  // the target environment's name; empty for the migrations themselves
+  std::string fix;     // SQL that resolves it (drift: brings the target in line); may be empty
 };
 
 // Sorts by (file, line, column, rule, message); findings without location first.
