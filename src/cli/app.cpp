@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "commands.hpp"
+#include "drift_support.hpp"
 #include "source.hpp"
 #include "pgdrift/cli/main.hpp"
 #include "pgdrift/util/error.hpp"
@@ -51,17 +52,8 @@ void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
   sub.add_option("--json", flags.json, "Write the JSON report to FILE ('-' for stdout)");
 }
 
-void add_dump_flags(CLI::App& sub, ReplayFlags& flags, DumpFlags& dump) {
-  sub.add_option("source", dump.source,
-                 "A migrations directory (replayed), a .sql schema file (loaded) or a postgresql:// URL "
-                 "(read only)")
-      ->required();
-  sub.add_flag("--json", dump.json, "Print the model as JSON instead of DDL text");
-  sub.add_option("-o,--output", dump.output, "Write to FILE instead of stdout");
-  sub.add_option("--schema", dump.schemas, "Only this schema (catalog.include_schemas); repeatable");
-  sub.add_option("--exclude-schema", dump.exclude_schemas, "Leave out this schema (catalog.exclude_schemas); repeatable");
-  sub.add_option("--exclude", dump.exclude,
-                 "Leave out objects matching this glob on schema.name or name (catalog.exclude_objects); repeatable");
+// Flags for commands that build SOURCEs in a sandbox (dump, diff).
+void add_source_flags(CLI::App& sub, ReplayFlags& flags) {
   optional_option(sub, "--format", flags.format, "Migrations format of a directory SOURCE (migrations.format)");
   sub.add_option("--var", flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
   optional_option(sub, "--backend", flags.backend,
@@ -76,9 +68,28 @@ void add_dump_flags(CLI::App& sub, ReplayFlags& flags, DumpFlags& dump) {
   optional_option(sub, "--start-timeout", flags.start_timeout, "Sandbox start-up limit (sandbox.start_timeout)");
 }
 
+void add_dump_flags(CLI::App& sub, ReplayFlags& flags, DumpFlags& dump) {
+  sub.add_option("source", dump.source,
+                 "A migrations directory (replayed), a .sql schema file (loaded) or a postgresql:// URL "
+                 "(read only)")
+      ->required();
+  sub.add_flag("--json", dump.json, "Print the model as JSON instead of DDL text");
+  sub.add_option("-o,--output", dump.output, "Write to FILE instead of stdout");
+  sub.add_option("--schema", dump.schemas, "Only this schema (catalog.include_schemas); repeatable");
+  sub.add_option("--exclude-schema", dump.exclude_schemas, "Leave out this schema (catalog.exclude_schemas); repeatable");
+  sub.add_option("--exclude", dump.exclude,
+                 "Leave out objects matching this glob on schema.name or name (catalog.exclude_objects); repeatable");
+  add_source_flags(sub, flags);
+}
+
+void add_target_flag(CLI::App& sub, DriftFlags& drift) {
+  sub.add_option("-t,--target", drift.targets,
+                 "NAME=URL of an environment to compare, read only (targets in pgdrift.yml); repeatable");
+}
+
 int not_implemented(const std::string& name, std::ostream& err) {
   err << "pgdrift " << name << ": not implemented yet\n"
-      << "  hint: `pgdrift replay` is available now; see README.md for what each command will do\n";
+      << "  hint: `pgdrift verify` runs the replay, drift and history checks today; see README.md\n";
   return static_cast<int>(ExitCode::usage);
 }
 
@@ -108,6 +119,39 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   optional_option(*prune, "--docker", prune_flags.docker, "Docker CLI, a name on PATH or a path (sandbox.docker)");
   prune->add_flag("--dry-run", prune_flags.dry_run, "Only list what would be removed");
 
+  DriftFlags drift_flags;
+  ReplayFlags verify_replay_flags;
+  auto* verify = app.add_subcommand("verify", "Everything in one run: replay, drift against targets and the model, history");
+  add_common(*verify, common);
+  add_replay_flags(*verify, verify_replay_flags);
+  add_target_flag(*verify, drift_flags);
+  optional_option(*verify, "--model", drift_flags.model, "The application's declared schema, a .sql file (model.file)");
+  optional_option(*verify, "--model-command", drift_flags.model_command,
+                  "A command printing the declared schema as SQL on stdout (model.command)");
+
+  ReplayFlags status_flags;
+  auto* status = app.add_subcommand("status", "Migration history of each target against the files");
+  add_common(*status, common);
+  optional_option(*status, "-m,--migrations", status_flags.migrations, "Migrations directory (migrations.dir)");
+  optional_option(*status, "--format", status_flags.format, "Migrations format (migrations.format)");
+  status->add_option("--var", status_flags.vars, "NAME=VALUE placeholder (migrations.vars); repeatable");
+  add_target_flag(*status, drift_flags);
+  optional_option(*status, "--fail-on", status_flags.fail_on, "Exit 1 on findings at or above: error|warning|notice");
+  status->add_option("--json", status_flags.json, "Write the JSON report to FILE ('-' for stdout)");
+
+  ReplayFlags diff_flags;
+  auto* diff_command_app = app.add_subcommand("diff", "Differences between two SOURCEs, or the SQL that turns A into B");
+  add_common(*diff_command_app, common);
+  diff_command_app->add_option("sources", drift_flags.sources, "SOURCE_A SOURCE_B: directories, .sql files or URLs")
+      ->required()
+      ->expected(2);
+  diff_command_app->add_flag("--sql", drift_flags.sql, "Print the SQL that turns A's schema into B's");
+  diff_command_app->add_flag("--allow-destructive", drift_flags.allow_destructive,
+                             "With --sql: include DROPs and narrowing changes instead of commenting them out");
+  diff_command_app->add_option("--json", diff_flags.json, "Write the JSON report to FILE ('-' for stdout)");
+  optional_option(*diff_command_app, "--fail-on", diff_flags.fail_on, "Exit 1 on differences at or above this severity");
+  add_source_flags(*diff_command_app, diff_flags);
+
   DumpFlags dump_flags;
   ReplayFlags dump_sandbox_flags;
   auto* dump = app.add_subcommand("dump", "Print a SOURCE's schema as canonical DDL text or JSON");
@@ -119,10 +163,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     const char* help;
   };
   const Pending pending[] = {
-      {"verify", "All checks in one run (not implemented yet)"},
-      {"diff", "Compare two SOURCEs (not implemented yet)"},
       {"lint", "Static checks of migration files (not implemented yet)"},
-      {"status", "Migration history of a target vs the files (not implemented yet)"},
   };
   std::vector<CLI::App*> pending_commands;
   for (const auto& p : pending) {
@@ -156,6 +197,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   try {
     if (prune->parsed()) return sandbox_prune_command(common, prune_flags, Io{out, err, env});
+    if (verify->parsed()) return verify_command(common, verify_replay_flags, drift_flags, Io{out, err, env});
+    if (status->parsed()) return status_command(common, status_flags, drift_flags, Io{out, err, env});
+    if (diff_command_app->parsed()) return diff_command(common, diff_flags, drift_flags, Io{out, err, env});
     if (dump->parsed()) return dump_command(common, dump_sandbox_flags, dump_flags, Io{out, err, env});
     return replay_command(common, replay_flags, Io{out, err, env});
   } catch (const Error& e) {

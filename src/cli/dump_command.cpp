@@ -11,13 +11,10 @@ namespace pgdrift::cli {
 int dump_command(const CommonFlags& common, const ReplayFlags& flags, const DumpFlags& dump, Io io) {
   const auto started = std::chrono::steady_clock::now();
   const auto cfg = load_config(common, flags, io.env);
-  catalog::IntrospectOptions options;
-  options.include_schemas = dump.schemas.empty() ? cfg.catalog.include_schemas : dump.schemas;
-  options.exclude_schemas = cfg.catalog.exclude_schemas;
+  auto options = introspect_options(cfg);
+  if (!dump.schemas.empty()) options.include_schemas = dump.schemas;
   options.exclude_schemas.insert(options.exclude_schemas.end(), dump.exclude_schemas.begin(), dump.exclude_schemas.end());
-  options.exclude_objects = cfg.catalog.exclude_objects;
   options.exclude_objects.insert(options.exclude_objects.end(), dump.exclude.begin(), dump.exclude.end());
-  if (!cfg.catalog.history_tables.empty()) options.history_tables = cfg.catalog.history_tables;
 
   const auto source = load_source(dump.source, cfg, options, io, common.verbose);
   if (!source.loaded) {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "output.hpp"
 #include "source.hpp"
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/migrations/migration.hpp"
@@ -30,33 +31,6 @@ std::chrono::milliseconds duration_flag(const std::string& text, const std::stri
   return *parsed;
 }
 
-report::MigrationRow row_of(const replay::MigrationResult& m) {
-  report::MigrationRow row;
-  row.version = m.migration->version;
-  row.name = m.migration->name;
-  row.file = m.migration->display_path;
-  row.status = std::string(replay::to_string(m.status));
-  row.in_transaction = m.in_transaction;
-  row.transaction_note = m.transaction_note;
-  row.duration_ms = m.duration_ms;
-  for (const auto& s : m.statements) {
-    row.statements.push_back(report::StatementRow{s.line, s.column, std::string(replay::to_string(s.status)),
-                                                  s.duration_ms, s.command_tag});
-  }
-  return row;
-}
-
-void write_json(const std::string& target, const report::Report& report, std::ostream& out) {
-  if (target.empty()) return;
-  const auto text = report::to_json(report);
-  if (target == "-") {
-    out << text;
-    return;
-  }
-  std::ofstream file(target, std::ios::binary | std::ios::trunc);
-  file << text;
-  if (!file) throw infra_error("cannot write the JSON report to " + target);
-}
 
 }  // namespace
 
@@ -92,12 +66,6 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
 int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
   const auto started = Clock::now();
   const auto cfg = load_config(common, flags, io.env);
-  // With the JSON report on stdout, the human text goes to stderr so stdout stays parseable.
-  std::ostream& text_out = flags.json == "-" ? io.err : io.out;
-  const int text_fd = flags.json == "-" ? STDERR_FILENO : STDOUT_FILENO;
-  const bool to_process_stream = &text_out == &std::cout || &text_out == &std::cerr;
-  const bool color = !common.no_color && to_process_stream &&
-                     report::use_color(text_fd, env_get(io.env, "NO_COLOR"), env_get(io.env, "TERM"));
 
   report::Report report;
   report.command = "replay";
@@ -123,8 +91,7 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
 
     auto sandbox_options = cli::sandbox_options(cfg, io.env, io.err, common.verbose);
     // docker draws pull progress on the terminal, never into a log or a JSON stream.
-    sandbox_options.interactive = !common.quiet && flags.json != "-" && to_process_stream &&
-                                  isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1;
+    sandbox_options.interactive = interactive(common, flags.json, io);
     auto backend = sandbox::make_backend(sandbox_options);
     backend->start();
     report.backend = backend->kind();
@@ -147,7 +114,7 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
     }
     backend->stop();
 
-    for (const auto& m : result.migrations) report.migrations.push_back(row_of(m));
+    for (const auto& m : result.migrations) report.migrations.push_back(migration_row(m));
     report.findings = replay::findings(result);
   } catch (const Error& e) {
     report.error_exit_code = static_cast<int>(e.exit_code());
@@ -159,8 +126,7 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
   }
   report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
 
-  report::write_text(text_out, report, {color, common.verbose, common.quiet});
-  write_json(flags.json, report, io.out);
+  write_outputs(report, common, flags.json, io);
   return report::exit_code(report);
 }
 

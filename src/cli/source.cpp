@@ -16,26 +16,43 @@ constexpr const char* k_source_hint =
     "a SOURCE is a postgresql:// URL (a live database, read only), a migrations directory, or a .sql "
     "schema file";
 
-// Replays `migrations` into a fresh sandbox database and introspects it.
+// Replays `list` into a fresh sandbox and introspects it; the sandbox is gone afterwards.
 LoadedSource replay_and_introspect(const std::vector<migrations::Migration>& list, const config::Config& cfg,
                                    const catalog::IntrospectOptions& options, Io io, bool verbose) {
-  LoadedSource out;
   auto backend = sandbox::make_backend(sandbox_options(cfg, io.env, io.err, verbose));
   backend->start();
-  {
-    auto connection = db::Connection::open(backend->create_database("dump"), "pgdrift");
-    replay::Options replay_options;
-    replay_options.statement_timeout = cfg.replay.statement_timeout;
-    const auto result = replay::run(*connection, list, replay_options);
-    out.findings = replay::findings(result);
-    out.loaded = result.ok();
-    if (out.loaded) out.model = catalog::introspect(*connection, options);
-  }
+  auto replayed = replay_into(*backend, "dump", list, cfg, options);
   backend->stop();
+  LoadedSource out;
+  out.findings = std::move(replayed.findings);
+  out.loaded = replayed.model.has_value();
+  if (replayed.model) out.model = std::move(*replayed.model);
   return out;
 }
 
 }  // namespace
+
+catalog::IntrospectOptions introspect_options(const config::Config& cfg) {
+  catalog::IntrospectOptions options;
+  options.include_schemas = cfg.catalog.include_schemas;
+  options.exclude_schemas = cfg.catalog.exclude_schemas;
+  options.exclude_objects = cfg.catalog.exclude_objects;
+  if (!cfg.catalog.history_tables.empty()) options.history_tables = cfg.catalog.history_tables;
+  return options;
+}
+
+Replayed replay_into(sandbox::Backend& backend, const std::string& purpose,
+                     const std::vector<migrations::Migration>& list, const config::Config& cfg,
+                     const catalog::IntrospectOptions& options) {
+  auto connection = db::Connection::open(backend.create_database(purpose), "pgdrift");
+  replay::Options replay_options;
+  replay_options.statement_timeout = cfg.replay.statement_timeout;
+  Replayed out;
+  out.result = replay::run(*connection, list, replay_options);
+  out.findings = replay::findings(out.result);
+  if (out.result.ok()) out.model = catalog::introspect(*connection, options);
+  return out;
+}
 
 SourceKind classify_source(const std::string& source) {
   if (util::starts_with(source, "postgres://") || util::starts_with(source, "postgresql://")) {

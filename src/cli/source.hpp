@@ -1,11 +1,14 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
 #include "pgdrift/catalog/introspect.hpp"
 #include "pgdrift/catalog/schema_model.hpp"
+#include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/replay/replay.hpp"
 #include "pgdrift/sandbox/backend.hpp"
 #include "pgdrift/util/finding.hpp"
 
@@ -37,6 +40,19 @@ sandbox::Options sandbox_options(const config::Config& cfg, const Environment& e
 // torn down before returning. Throws pgdrift::Error for usage and infrastructure problems.
 LoadedSource load_source(const std::string& source, const config::Config& cfg,
                          const catalog::IntrospectOptions& options, Io io, bool verbose);
+
+// The IntrospectOptions of pgdrift.yml's catalog section.
+catalog::IntrospectOptions introspect_options(const config::Config& cfg);
+
+// Replays `list` into a new database of the started `backend` and reads its model.
+struct Replayed {
+  replay::ReplayResult result;
+  std::vector<Finding> findings;
+  std::optional<catalog::SchemaModel> model;  // set when every migration applied
+};
+Replayed replay_into(sandbox::Backend& backend, const std::string& purpose,
+                     const std::vector<migrations::Migration>& list, const config::Config& cfg,
+                     const catalog::IntrospectOptions& options);
 
 // Flags of `pgdrift dump`.
 struct DumpFlags {

@@ -22,6 +22,17 @@
 //     exclude_schemas: [audit]
 //     exclude_objects: ["public.tmp_*"] # globs on "schema.name" or "name"
 //     history_tables: [schema_migrations] # migration tools' tables to leave out (default: the known ones)
+//   targets:                        # environments compared with the migrations (read only)
+//     staging: ${STAGING_DATABASE_URL}
+//     production: ${PROD_DATABASE_URL:-}   # empty → skipped with a notice
+//   model:                          # the schema the application declares
+//     file: db/schema.sql           # or:
+//     command: npx prisma migrate diff --from-empty --to-schema-datamodel prisma/schema.prisma --script
+//   drift:
+//     compare: [comments, privileges, column-order]  # informational properties to compare too
+//     ignore: [{schema: audit}, {kind: index, name: "tmp_*"}]
+//     severity: {drift/unexpected-index: off}        # per rule: error|warning|notice|off
+//     detect_renames: true
 //   fail_on: error                  # error|warning|notice
 //
 // Finding the file: `--config PATH` must exist; otherwise pgdrift.yml, then pgdrift.yaml, in the
@@ -53,6 +64,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/text.hpp"
 #include "reader.hpp"
@@ -72,6 +85,52 @@ const std::vector<std::string> k_formats = {
     "auto", "plain", "flyway", "golang-migrate", "dbmate", "goose", "prisma", "drizzle", "diesel"};
 const std::vector<std::string> k_backends = {"auto", "local", "docker", "server"};
 const std::vector<std::string> k_severities = {"error", "warning", "notice"};
+
+const std::vector<std::string> k_comparable = {"comments", "privileges", "column-order"};
+const std::vector<std::string> k_kinds = {"*", "schema", "extension", "enum", "domain", "composite type", "sequence",
+                                          "table", "column", "constraint", "index", "view", "materialized view",
+                                          "function", "procedure", "trigger", "policy"};
+
+void read_compare(const Reader& r, const Entry& e, std::vector<std::string>& out) {
+  std::vector<std::string> items;
+  r.read_list(e, items);
+  for (const auto& item : items) {
+    if (std::find(k_comparable.begin(), k_comparable.end(), item) == k_comparable.end()) {
+      throw r.error_at(e.line, e.key + ": '" + item + "' cannot be compared",
+                       "use any of: comments, privileges, column-order");
+    }
+  }
+  out = std::move(items);
+}
+
+void read_ignore(const Reader& r, const Entry& e, std::vector<Config::Drift::Ignore>& out) {
+  if (e.value.IsNull()) return;
+  const std::string example = "for example: ignore: [{kind: index, name: \"tmp_*\"}, {schema: audit}]";
+  if (!e.value.IsSequence()) throw r.error_at(e.line, e.key + " must be a list of {schema, kind, name} maps", example);
+  for (std::size_t i = 0; i < e.value.size(); ++i) {
+    const YAML::Node item = e.value[i];
+    const int line = Reader::line_of(item, e.line);
+    if (!item.IsMap()) throw r.error_at(line, e.key + "[" + std::to_string(i) + "] must be a map", example);
+    Config::Drift::Ignore rule;
+    r.read_map(item, e.key + "[" + std::to_string(i) + "]", line,
+               {{"schema", [&](const Entry& x) { r.read_string(x, rule.schema); }},
+                {"kind", [&](const Entry& x) { r.read_choice(x, k_kinds, rule.kind); }},
+                {"name", [&](const Entry& x) { r.read_string(x, rule.name); }}});
+    out.push_back(std::move(rule));
+  }
+}
+
+void read_severity(const Reader& r, const Entry& e, std::map<std::string, std::string>& out) {
+  std::map<std::string, std::string> values;
+  r.read_vars(e, values);
+  for (const auto& [rule, severity] : values) {
+    if (severity != "error" && severity != "warning" && severity != "notice" && severity != "off") {
+      throw r.error_at(e.line, e.key + "." + rule + ": '" + severity + "' is not a severity",
+                       "use error, warning, notice or off");
+    }
+  }
+  out = std::move(values);
+}
 
 void read_config(const Reader& r, const YAML::Node& root, Config& c) {
   const auto section = [&r](Handlers handlers) {
@@ -118,6 +177,23 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                {"exclude_schemas", [&](const Entry& e) { r.read_list(e, c.catalog.exclude_schemas); }},
                {"exclude_objects", [&](const Entry& e) { r.read_list(e, c.catalog.exclude_objects); }},
                {"history_tables", [&](const Entry& e) { r.read_list(e, c.catalog.history_tables); }},
+           })},
+          {"targets", [&](const Entry& e) { r.read_vars(e, c.targets); }},
+          {"model",
+           section({
+               {"file", [&](const Entry& e) { r.read_path(e, c.model.file); }},
+               {"command", [&](const Entry& e) { r.read_command(e, c.model.command); }},
+           })},
+          {"drift",
+           section({
+               {"compare", [&](const Entry& e) { read_compare(r, e, c.drift.compare); }},
+               {"ignore", [&](const Entry& e) { read_ignore(r, e, c.drift.ignore); }},
+               {"severity", [&](const Entry& e) { read_severity(r, e, c.drift.severity); }},
+               {"detect_renames", [&](const Entry& e) {
+                  std::string value = c.drift.detect_renames ? "true" : "false";
+                  r.read_choice(e, {"true", "false"}, value);
+                  c.drift.detect_renames = value == "true";
+                }},
            })},
           {"fail_on", [&](const Entry& e) { r.read_choice(e, k_severities, c.fail_on); }},
       });

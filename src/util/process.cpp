@@ -98,6 +98,9 @@ Process::Process(const ProcessSpec& spec) : m_impl(std::make_unique<Impl>()) {
     if (spec.inherit_output) {
       child = bp::child(exe.string(), bp::args(args), bp::start_dir(cwd), bp::std_in < bp::null,
                         on_setup);
+    } else if (!spec.output_file.empty() && !spec.error_file.empty()) {
+      child = bp::child(exe.string(), bp::args(args), bp::start_dir(cwd), bp::std_in < bp::null,
+                        bp::std_out > spec.output_file.string(), bp::std_err > spec.error_file.string(), on_setup);
     } else if (!spec.output_file.empty()) {
       child = bp::child(exe.string(), bp::args(args), bp::start_dir(cwd), bp::std_in < bp::null,
                         (bp::std_out & bp::std_err) > spec.output_file.string(), on_setup);

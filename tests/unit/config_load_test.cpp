@@ -190,7 +190,7 @@ TEST_F(ConfigLoad, CommandAsStringIsExpandedThenSplitAndAsListIsNot) {
 
 TEST_F(ConfigLoad, ErrorsNameFileLineAndKey) {
   const std::string top_keys =
-      "Valid top-level keys: migrations, sandbox, postgres, replay, catalog, fail_on";
+      "Valid top-level keys: migrations, sandbox, postgres, replay, catalog, targets, model, drift, fail_on";
   const std::string sandbox_keys =
       "Valid keys in sandbox: backend, server_url, docker, cache_dir, start_timeout";
   const std::string durations =
@@ -371,6 +371,68 @@ TEST(ConfigDocker, ReadsTheCliTheImageAndTheDockerBackend) {
     EXPECT_EQ(std::string("pgdrift.yml:2: postgres.image must be a string"), e.what());
   }
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace pgdrift::config
+
+namespace pgdrift::config {
+namespace {
+
+// Writes `yaml` as pgdrift.yml in a fresh directory and loads it with `env`.
+Config load_yaml(const std::string& yaml, const Environment& env = {}) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pgdrift-config-drift-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "pgdrift.yml") << yaml;
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{dir};
+  return load(std::nullopt, dir, env);
+}
+
+TEST(ConfigDrift, ReadsTargetsModelAndDriftRules) {
+  const auto cfg = load_yaml(
+      "targets:\n  staging: ${STAGING_URL}\n  production: ${PROD_URL:-}\n"
+      "model:\n  file: db/schema.sql\n  command: npx prisma migrate diff --script\n"
+      "drift:\n  compare: [comments, column-order]\n"
+      "  ignore:\n    - {schema: audit}\n    - kind: index\n      name: \"tmp_*\"\n"
+      "  severity: {drift/unexpected-index: off, drift/changed-column: warning}\n"
+      "  detect_renames: false\n",
+      {{"STAGING_URL", "postgresql://ro@staging/app"}});
+  EXPECT_EQ((std::map<std::string, std::string>{{"production", ""}, {"staging", "postgresql://ro@staging/app"}}),
+            cfg.targets);
+  EXPECT_EQ("db/schema.sql", cfg.model.file);
+  EXPECT_EQ((std::vector<std::string>{"npx", "prisma", "migrate", "diff", "--script"}), cfg.model.command);
+  EXPECT_EQ((std::vector<std::string>{"comments", "column-order"}), cfg.drift.compare);
+  ASSERT_EQ(2u, cfg.drift.ignore.size());
+  EXPECT_EQ("audit", cfg.drift.ignore[0].schema);
+  EXPECT_EQ("*", cfg.drift.ignore[0].kind);
+  EXPECT_EQ("index", cfg.drift.ignore[1].kind);
+  EXPECT_EQ("tmp_*", cfg.drift.ignore[1].name);
+  EXPECT_EQ("off", cfg.drift.severity.at("drift/unexpected-index"));
+  EXPECT_FALSE(cfg.drift.detect_renames);
+}
+
+TEST(ConfigDrift, BadValuesNameTheKey) {
+  const struct {
+    const char* yaml;
+    const char* expected;
+  } cases[] = {
+      {"drift:\n  compare: [owners]\n", "pgdrift.yml:2: drift.compare: 'owners' cannot be compared"},
+      {"drift:\n  severity: {drift/changed-column: fatal}\n",
+       "pgdrift.yml:2: drift.severity.drift/changed-column: 'fatal' is not a severity"},
+      {"drift:\n  ignore:\n    - {kind: indexes}\n", "pgdrift.yml:3: drift.ignore[0].kind must be one of *, schema"},
+      {"drift:\n  ignore: {kind: index}\n", "pgdrift.yml:2: drift.ignore must be a list of {schema, kind, name} maps"},
+  };
+  for (const auto& c : cases) {
+    try {
+      load_yaml(c.yaml);
+      ADD_FAILURE() << "expected an error for " << c.yaml;
+    } catch (const Error& e) {
+      EXPECT_EQ(0u, std::string(e.what()).rfind(c.expected, 0)) << e.what();
+    }
+  }
 }
 
 }  // namespace

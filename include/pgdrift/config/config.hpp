@@ -48,6 +48,28 @@ struct Config {
     std::vector<std::string> history_tables;   // empty = the known migration tools' tables
   } catalog;
 
+  // Environments to compare with the replayed migrations: name → URL (read only). An empty URL
+  // (e.g. `${PROD_URL:-}` when unset) skips the target with a notice.
+  std::map<std::string, std::string> targets;
+
+  struct Model {
+    std::string file;                  // a .sql schema the application declares
+    std::vector<std::string> command;  // or a command printing that SQL on stdout (argv)
+  } model;
+
+  struct Drift {
+    // Informational properties to compare too: comments, privileges, column-order.
+    std::vector<std::string> compare;
+    struct Ignore {
+      std::string schema = "*";  // glob
+      std::string kind = "*";    // an object kind ("index", "column", …) or "*"
+      std::string name = "*";    // glob on the object's name (a column's or index's own name)
+    };
+    std::vector<Ignore> ignore;
+    std::map<std::string, std::string> severity;  // rule id → error|warning|notice|off
+    bool detect_renames = true;
+  } drift;
+
   std::string fail_on = "error";  // error|warning|notice
 };
 

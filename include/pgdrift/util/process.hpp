@@ -17,7 +17,8 @@ struct ProcessSpec {
   std::vector<std::string> argv;        // argv[0] is a path or a name looked up in env's PATH
   Environment env;                      // the child's whole environment
   std::filesystem::path cwd;            // empty: inherit
-  std::filesystem::path output_file;    // stdout+stderr appended here; empty: /dev/null
+  std::filesystem::path output_file;    // stdout (and stderr, unless error_file) written here; empty: /dev/null
+  std::filesystem::path error_file;     // stderr written here instead, when set (with output_file)
   bool inherit_output = false;          // true: stdout/stderr go to ours (output_file ignored)
   std::optional<Account> run_as;        // switch to this account in the child (root only)
 };

@@ -1,0 +1,127 @@
+#include "drift_support.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+#include "pgdrift/db/connection.hpp"
+#include "pgdrift/util/error.hpp"
+
+namespace pgdrift::cli {
+
+namespace {
+
+bool glob(const std::string& pattern, const std::string& text) {
+  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> targets_of(const config::Config& cfg, const std::vector<std::string>& flags) {
+  auto targets = cfg.targets;
+  for (const auto& flag : flags) {
+    const auto eq = flag.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw usage_error("--target expects NAME=URL (got '" + flag.substr(0, flag.find(':')) + "…')",
+                        "for example --target staging=$STAGING_DATABASE_URL");
+    }
+    targets[flag.substr(0, eq)] = flag.substr(eq + 1);
+  }
+  return targets;
+}
+
+std::unique_ptr<db::Connection> open_target(const std::string& name, const std::string& url) {
+  try {
+    auto info = db::ConnectionInfo::parse(url);
+    info.options["options"] = "-c default_transaction_read_only=on -c statement_timeout=60000";
+    return db::Connection::open(info, "pgdrift");
+  } catch (const Error& e) {
+    throw Error(e.kind(), "target " + name + ": " + e.what(), e.hint());
+  }
+}
+
+diff::CompareOptions compare_options(const config::Config& cfg) {
+  diff::CompareOptions options;
+  for (const auto& item : cfg.drift.compare) {
+    if (item == "comments") options.include_informational.insert("comment");
+    if (item == "privileges") options.include_informational.insert("privileges");
+    if (item == "column-order") options.include_informational.insert("position");
+  }
+  options.detect_renames = cfg.drift.detect_renames;
+  return options;
+}
+
+std::vector<diff::Difference> without_ignored(std::vector<diff::Difference> differences, const config::Config& cfg) {
+  const auto ignored = [&cfg](const diff::Difference& d) {
+    return std::any_of(cfg.drift.ignore.begin(), cfg.drift.ignore.end(), [&d](const auto& rule) {
+      const std::string kind = catalog::to_string(d.id.kind);
+      return glob(rule.schema, d.id.schema) && (rule.kind == "*" || rule.kind == kind) && glob(rule.name, d.id.name);
+    });
+  };
+  differences.erase(std::remove_if(differences.begin(), differences.end(), ignored), differences.end());
+  return differences;
+}
+
+std::vector<Finding> history_findings(const std::vector<history::Entry>& entries, const history::History& history,
+                                      migrations::Format format, const std::string& target) {
+  std::vector<Finding> out;
+  if (!history.found) {
+    if (format == migrations::Format::plain) return out;
+    Finding f;
+    f.rule = "history/no-history-table";
+    f.severity = Severity::notice;
+    f.target = target;
+    f.message = target + " has no " + std::string(migrations::to_string(format)) + " history table";
+    f.hint = "a database migrated by another tool (or by hand) cannot be checked for pending migrations";
+    out.push_back(std::move(f));
+    return out;
+  }
+  for (const auto& e : entries) {
+    Finding f;
+    f.rule = "history/" + history::to_string(e.state);
+    f.target = target;
+    f.object = "migration " + e.version + (e.name.empty() ? "" : " (" + e.name + ")");
+    f.detail = e.detail;
+    if (e.migration != nullptr) f.location = Location{e.migration->display_path, 0, 0, 0, 0};
+    switch (e.state) {
+      case history::State::pending:
+        f.severity = Severity::notice;
+        f.message = "migration " + e.version + " is not applied in " + target + " yet";
+        f.hint = "it will be applied by the next deployment; its objects are not counted as drift";
+        break;
+      case history::State::unknown:
+        f.severity = Severity::warning;
+        f.message = "migration " + e.version + " is applied in " + target + " but is not in the repository";
+        f.hint = "it comes from another branch or was applied by hand: add it to the repository or revert it";
+        break;
+      case history::State::checksum_mismatch:
+        f.severity = Severity::error;
+        f.message = "migration " + e.version + " changed after it was applied in " + target;
+        f.hint = "never edit an applied migration: restore the file and write a new migration for the change";
+        break;
+      case history::State::failed:
+        f.severity = Severity::error;
+        f.message = "migration " + e.version + " failed in " + target + " (" + history.table + " records it as failed or dirty)";
+        f.hint = "repair the history table with your migration tool after fixing the database";
+        break;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+void apply_severity_overrides(std::vector<Finding>& findings, const config::Config& cfg) {
+  std::vector<Finding> kept;
+  for (auto& f : findings) {
+    const auto it = cfg.drift.severity.find(f.rule);
+    if (it == cfg.drift.severity.end()) {
+      kept.push_back(std::move(f));
+    } else if (it->second != "off") {
+      f.severity = *parse_severity(it->second);
+      kept.push_back(std::move(f));
+    }
+  }
+  findings = std::move(kept);
+}
+
+}  // namespace pgdrift::cli

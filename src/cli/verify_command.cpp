@@ -1,0 +1,194 @@
+#include <chrono>
+#include <set>
+
+#include "drift_support.hpp"
+#include "output.hpp"
+#include "pgdrift/diff/findings.hpp"
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/process.hpp"
+#include "pgdrift/util/temp_dir.hpp"
+#include "pgdrift/util/text.hpp"
+#include "pgdrift/version.hpp"
+#include "source.hpp"
+
+namespace pgdrift::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The application's declared schema as one migration: the model file, or what the model
+// command prints on stdout (kept in `scratch` so errors can point into it).
+migrations::Migration load_model(const config::Config& cfg, Io io, std::optional<util::TempDir>& scratch) {
+  if (!cfg.model.file.empty()) return migrations::load_file(cfg.model.file, cfg.migrations.vars);
+  scratch.emplace(util::temp_base(env_get(io.env, "TMPDIR").value_or("")), "pgdrift-model-");
+  util::ProcessSpec spec;
+  spec.argv = cfg.model.command;
+  spec.env = io.env;
+  spec.output_file = scratch->path() / "model.sql";
+  spec.error_file = scratch->path() / "stderr.txt";
+  const auto run = util::run_process(spec, cfg.replay.command_timeout);
+  if (!run.status.ok()) {
+    std::string errors;
+    try {
+      errors = util::last_lines(util::read_file(spec.error_file.string()), 15);
+    } catch (const Error&) {
+    }
+    throw usage_error("model command `" + util::join(cfg.model.command, " ") + "` failed (" + run.status.describe() +
+                          ")" + (errors.empty() ? "" : ":\n" + errors),
+                      "run it by hand: it must print the schema as SQL on stdout");
+  }
+  return migrations::load_file(spec.output_file, cfg.migrations.vars);
+}
+
+
+Finding notice(const std::string& rule, const std::string& target, const std::string& message,
+               const std::string& hint) {
+  Finding f;
+  f.rule = rule;
+  f.severity = Severity::notice;
+  f.target = target;
+  f.message = message;
+  f.hint = hint;
+  return f;
+}
+
+}  // namespace
+
+int verify_command(const CommonFlags& common, const ReplayFlags& flags, const DriftFlags& drift, Io io) {
+  const auto started = Clock::now();
+  auto cfg = load_config(common, flags, io.env);
+  if (drift.model) cfg.model.file = *drift.model;
+  if (drift.model_command) cfg.model.command = util::split_command_line(*drift.model_command);
+  const auto targets = targets_of(cfg, drift.targets);
+  if (!cfg.migrations.command.empty()) {
+    throw usage_error("verify does not support migrations.command (framework-owned migrations) yet",
+                      "use `pgdrift replay --command …` for them, and `pgdrift diff` to compare the result");
+  }
+  if (cfg.migrations.dir.empty()) {
+    throw usage_error("no migrations directory given", "pass --migrations DIR, or set migrations.dir in pgdrift.yml");
+  }
+  const auto format = migrations::parse_format(cfg.migrations.format);
+  if (!format) {
+    throw usage_error("unknown migrations format '" + cfg.migrations.format + "'",
+                      "use one of: auto, plain, flyway, golang-migrate, dbmate, goose, prisma, drizzle, diesel");
+  }
+
+  report::Report report;
+  report.command = "verify";
+  report.tool_version = k_version;
+  report.fail_on = *parse_severity(cfg.fail_on);
+  std::vector<std::string> infrastructure_errors;
+  try {
+    const auto discovery = migrations::discover({cfg.migrations.dir, *format, cfg.migrations.vars});
+    report.migrations_dir = cfg.migrations.dir;
+    report.format = std::string(migrations::to_string(discovery.format));
+    const auto introspection = introspect_options(cfg);
+    const auto comparison = compare_options(cfg);
+
+    auto sandbox = sandbox_options(cfg, io.env, io.err, common.verbose);
+    sandbox.interactive = interactive(common, flags.json, io);
+    auto backend = sandbox::make_backend(sandbox);
+    backend->start();
+    report.backend = backend->kind();
+    report.server_version = backend->server_version();
+
+    auto replayed = replay_into(*backend, "verify", discovery.migrations, cfg, introspection);
+    for (const auto& m : replayed.result.migrations) report.migrations.push_back(migration_row(m));
+    auto& findings = report.findings;
+    findings = replayed.findings;
+    if (!replayed.model) {
+      findings.push_back(notice("drift/not-checked", "", "drift was not checked: the migrations do not replay",
+                                "fix the failing migration first"));
+    } else {
+      const auto& expected = *replayed.model;
+      if (!cfg.model.file.empty() || !cfg.model.command.empty()) {
+        std::optional<util::TempDir> scratch;
+        const auto model_migration = load_model(cfg, io, scratch);
+        auto model = replay_into(*backend, "model", {model_migration}, cfg, introspection);
+        if (!model.model) {
+          for (auto& f : model.findings) f.target = "model";
+          findings.insert(findings.end(), model.findings.begin(), model.findings.end());
+        } else {
+          const auto differences = without_ignored(diff::compare(expected, *model.model, comparison), cfg);
+          const auto found = diff::findings(differences, expected, *model.model, {"model", true});
+          findings.insert(findings.end(), found.begin(), found.end());
+        }
+      }
+      for (const auto& [name, url] : targets) {
+        if (url.empty()) {
+          findings.push_back(notice("drift/target-skipped", name, "target " + name + " has no URL: not checked",
+                                    "set its environment variable, or remove it from targets"));
+          continue;
+        }
+        try {
+          auto connection = open_target(name, url);
+          std::vector<history::Entry> entries;
+          try {
+            const auto history = history::read(*connection, discovery.format);
+            // Without a history table nothing is known to be pending: compare with everything.
+            if (history.found) entries = history::compare(discovery.migrations, history, discovery.format);
+            const auto history_found = history_findings(entries, history, discovery.format, name);
+            findings.insert(findings.end(), history_found.begin(), history_found.end());
+          } catch (const Error& e) {
+            // A role that may read the catalogs but not the history table still gets its drift check.
+            Finding f = notice("history/unreadable", name, e.what(),
+                               "grant SELECT on the history table to this role to check pending migrations");
+            f.severity = Severity::warning;
+            findings.push_back(std::move(f));
+          }
+          // Migrations merely pending on the target are not drift: compare with what the
+          // applied ones alone build.
+          std::set<std::string> pending;
+          for (const auto& e : entries) {
+            if (e.state == history::State::pending && e.migration != nullptr) pending.insert(e.migration->path.string());
+          }
+          auto expected_here = expected;
+          if (!pending.empty()) {
+            std::vector<migrations::Migration> applied;
+            for (const auto& m : discovery.migrations) {
+              if (pending.count(m.path.string()) == 0) applied.push_back(m);
+            }
+            auto partial = replay_into(*backend, "applied", applied, cfg, introspection);
+            if (partial.model) expected_here = std::move(*partial.model);
+          }
+          const auto actual = catalog::introspect(*connection, introspection);
+          const auto differences = without_ignored(diff::compare(expected_here, actual, comparison), cfg);
+          const auto found = diff::findings(differences, expected_here, actual, {name, false});
+          findings.insert(findings.end(), found.begin(), found.end());
+        } catch (const Error& e) {
+          if (e.kind() != Error::Kind::infrastructure) throw;
+          // One unreachable target must not hide the others: report it and go on.
+          infrastructure_errors.push_back(e.what());
+          Finding f;
+          f.rule = "drift/target-unreachable";
+          f.severity = Severity::error;
+          f.target = name;
+          f.message = e.what();
+          f.hint = e.hint();
+          findings.push_back(std::move(f));
+        }
+      }
+    }
+    backend->stop();
+    apply_severity_overrides(findings, cfg);
+    sort_findings(findings);
+  } catch (const Error& e) {
+    report.error_exit_code = static_cast<int>(e.exit_code());
+    report.error_message = e.what();
+    report.error_hint = e.hint();
+    report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    write_json(flags.json, report, io.out);
+    throw;
+  }
+  if (!infrastructure_errors.empty()) {
+    report.error_exit_code = static_cast<int>(ExitCode::infrastructure);
+    report.error_message = util::join(infrastructure_errors, "; ");
+    report.error_hint = "the other targets were still checked; see the drift/target-unreachable findings";
+  }
+  report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  write_outputs(report, common, flags.json, io);
+  return report::exit_code(report);
+}
+
+}  // namespace pgdrift::cli

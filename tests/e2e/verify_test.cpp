@@ -1,0 +1,262 @@
+// `pgdrift verify`, `status` and `diff` on the built binary against real target databases built
+// here (in a local sandbox started through pgdrift's own sandbox module): every difference
+// kind, the rename heuristic, history states, the model, read-only access and redaction.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "pgdrift/db/connection.hpp"
+#include "pgdrift/history/history.hpp"
+#include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/sandbox/backend.hpp"
+#include "pgdrift/util/text.hpp"
+#include "support/run_binary.hpp"
+#include "support/temp_tree.hpp"
+
+namespace pgdrift::testing {
+namespace {
+
+const std::filesystem::path k_drift = std::filesystem::path(PGDRIFT_FIXTURES_DIR) / "drift";
+
+class VerifyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    sandbox::Options options;
+    options.backend = "local";
+    options.env = current_environment();
+    s_backend = sandbox::make_backend(options).release();
+    s_backend->start();
+    s_migrations = migrations::discover({k_drift / "migrations", migrations::Format::automatic, {}}).migrations;
+  }
+  static void TearDownTestSuite() {
+    s_backend->stop();
+    delete s_backend;
+  }
+
+  // A target database with the first `applied` migrations applied and recorded in Flyway's
+  // history table (with Flyway's checksums), then `extra` SQL run on it.
+  db::ConnectionInfo target(std::size_t applied, const std::string& extra = "") {
+    const auto info = s_backend->create_database("target");
+    auto connection = db::Connection::open(info, "pgdrift-test");
+    std::string sql =
+        "CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description "
+        "varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum int, installed_by "
+        "varchar(100) NOT NULL DEFAULT 'ci', installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT "
+        "NULL DEFAULT 1, success boolean NOT NULL);\n";
+    for (std::size_t i = 0; i < applied; ++i) {
+      const auto& m = s_migrations[i];
+      sql += m.up_sql + "\n";
+      const auto checksum = history::tool_checksum(m, migrations::Format::flyway);
+      sql += "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+             "success) VALUES (" + std::to_string(i + 1) + ", " + db::quote_literal(m.version) + ", " +
+             db::quote_literal(m.name) + ", 'SQL', " + db::quote_literal(m.path.filename().string()) + ", " +
+             (checksum ? *checksum : "NULL") + ", true);\n";
+    }
+    sql += extra;
+    const auto result = connection->execute(sql);
+    EXPECT_TRUE(result.ok) << (result.error ? result.error->message : "");
+    return info;
+  }
+
+  struct Run {
+    int exit_code = 0;
+    std::string output;
+    nlohmann::json report;
+  };
+  Run pgdrift(std::vector<std::string> args) {
+    TempTree work;
+    args.push_back("--json");
+    args.push_back((work.path() / "report.json").string());
+    const auto result = run_pgdrift(args, k_drift);
+    Run run;
+    run.exit_code = result.status.code;
+    run.output = result.output;
+    std::ifstream in(work.path() / "report.json");
+    if (in) run.report = nlohmann::json::parse(in);
+    return run;
+  }
+  static std::vector<std::string> rules(const Run& run, const std::string& target) {
+    std::vector<std::string> out;
+    for (const auto& f : run.report["findings"]) {
+      if (f.value("target", "") == target) out.push_back(f["rule"].get<std::string>());
+    }
+    return out;
+  }
+  static nlohmann::json finding(const Run& run, const std::string& rule) {
+    for (const auto& f : run.report["findings"]) {
+      if (f["rule"] == rule) return f;
+    }
+    return nullptr;
+  }
+
+  static sandbox::Backend* s_backend;
+  static std::vector<migrations::Migration> s_migrations;
+};
+
+sandbox::Backend* VerifyTest::s_backend = nullptr;
+std::vector<migrations::Migration> VerifyTest::s_migrations;
+
+TEST_F(VerifyTest, AnUpToDateTargetHasNoFindings) {
+  const auto staging = target(3);
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "staging=" + staging.url()});
+  EXPECT_EQ(0, run.exit_code) << run.output;
+  EXPECT_TRUE(rules(run, "staging").empty()) << run.output;
+  EXPECT_EQ(3, run.report["summary"]["applied"]);
+}
+
+TEST_F(VerifyTest, EveryDifferenceKindIsAFindingWithTheSqlThatFixesIt) {
+  const auto staging = target(3,
+                              "CREATE INDEX users_email_ghost ON users (email);\n"            // made by hand
+                              "ALTER TABLE users ALTER COLUMN email TYPE varchar(50);\n"     // narrowed
+                              "ALTER TABLE orders ALTER COLUMN status DROP DEFAULT;\n"       // default lost
+                              "DROP INDEX orders_user_id_idx;\n"                              // missing
+                              "ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\n"    // FK changed…
+                              "ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) "
+                              "REFERENCES users (id) ON DELETE RESTRICT;\n"
+                              "CREATE TABLE scratch (id int);\n");                           // ghost table
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "staging=" + staging.url()});
+  EXPECT_EQ(1, run.exit_code) << run.output;
+  auto found = rules(run, "staging");
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ((std::vector<std::string>{"drift/changed-column", "drift/changed-column", "drift/changed-constraint",
+                                      "drift/missing-index", "drift/unexpected-index", "drift/unexpected-table"}),
+            found)
+      << run.output;
+
+  const auto ghost = finding(run, "drift/unexpected-index");
+  EXPECT_EQ("warning", ghost["severity"]) << "an extra index is a warning by default";
+  EXPECT_EQ("index public.users.users_email_ghost exists in staging but no migration creates it", ghost["message"]);
+  EXPECT_NE(std::string::npos, ghost["fix"].get<std::string>().find("DROP INDEX")) << ghost;
+
+  bool type_seen = false;
+  for (const auto& f : run.report["findings"]) {
+    if (f["rule"] != "drift/changed-column") continue;
+    const auto message = f["message"].get<std::string>();
+    if (message.find("type") == std::string::npos) continue;
+    type_seen = true;
+    EXPECT_EQ("column public.users.email: type is character varying(50) in staging, character varying(200) from the "
+              "migrations",
+              message);
+    EXPECT_NE(std::string::npos, f["fix"].get<std::string>().find("character varying(200)")) << f;
+  }
+  EXPECT_TRUE(type_seen) << run.output;
+  const auto fk = finding(run, "drift/changed-constraint");
+  EXPECT_NE(std::string::npos, fk["message"].get<std::string>().find("ON DELETE RESTRICT")) << fk;
+  EXPECT_NE(std::string::npos, fk["message"].get<std::string>().find("ON DELETE CASCADE")) << fk;
+}
+
+TEST_F(VerifyTest, ATargetWithoutHistoryIsComparedWithEveryMigration) {
+  // Built from the same SQL by other means (a restored dump, say): no flyway_schema_history.
+  const auto restored = s_backend->create_database("restored");
+  {
+    auto connection = db::Connection::open(restored, "pgdrift-test");
+    std::string sql;
+    for (const auto& m : s_migrations) sql += m.up_sql + "\n";
+    ASSERT_TRUE(connection->execute(sql).ok);
+  }
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "restored=" + restored.url()});
+  EXPECT_EQ(0, run.exit_code) << run.output;
+  EXPECT_EQ((std::vector<std::string>{"history/no-history-table"}), rules(run, "restored")) << run.output;
+}
+
+TEST_F(VerifyTest, PendingMigrationsAreCountedApartFromDrift) {
+  const auto production = target(2);  // V3 (the rename) not deployed yet
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "production=" + production.url()});
+  EXPECT_EQ(0, run.exit_code) << run.output;
+  EXPECT_EQ((std::vector<std::string>{"history/pending"}), rules(run, "production")) << run.output;
+  EXPECT_EQ("notice", finding(run, "history/pending")["severity"]);
+}
+
+TEST_F(VerifyTest, ARenameNotDeployedIsOneFindingNotADropAndAnAdd) {
+  // History says V3 ran, but the column was renamed back by hand: drift, reported as a rename.
+  const auto staging = target(3, "ALTER TABLE users RENAME COLUMN display_name TO full_name;\n");
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "staging=" + staging.url()});
+  EXPECT_EQ(1, run.exit_code) << run.output;
+  EXPECT_EQ((std::vector<std::string>{"drift/renamed-column"}), rules(run, "staging")) << run.output;
+  const auto rename = finding(run, "drift/renamed-column");
+  EXPECT_EQ("column public.users.full_name in staging looks renamed to display_name", rename["message"]);
+  EXPECT_EQ("ALTER TABLE public.users RENAME COLUMN full_name TO display_name;", rename["fix"]);
+}
+
+TEST_F(VerifyTest, TheModelIsComparedBothWays) {
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--model", "model.sql"});
+  EXPECT_EQ(1, run.exit_code) << run.output;
+  auto found = rules(run, "model");
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ((std::vector<std::string>{"drift/missing-index", "drift/unexpected-column"}), found) << run.output;
+  EXPECT_EQ("the model declares column public.users.nickname but no migration creates it",
+            finding(run, "drift/unexpected-column")["message"]);
+  EXPECT_EQ("the model lacks index public.orders.orders_user_id_idx, which the migrations create",
+            finding(run, "drift/missing-index")["message"]);
+}
+
+TEST_F(VerifyTest, HistoryStatesAreReportedByStatus) {
+  // V2 edited after it was applied (checksum), V9 applied but not in the repository, V3 pending.
+  const auto staging = target(2,
+                              "UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '2';\n"
+                              "INSERT INTO flyway_schema_history (installed_rank, version, description, type, "
+                              "script, checksum, success) VALUES (9, '9', 'hotfix', 'SQL', 'V9__hotfix.sql', 1, "
+                              "true);\n");
+  const auto run = pgdrift({"status", "--migrations", "migrations", "--target", "staging=" + staging.url()});
+  EXPECT_EQ(1, run.exit_code) << run.output;
+  auto found = rules(run, "staging");
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ((std::vector<std::string>{"history/checksum-mismatch", "history/pending", "history/unknown"}), found)
+      << run.output;
+}
+
+TEST_F(VerifyTest, TargetsAreNeverWrittenAndAReadOnlyRoleIsEnough) {
+  const auto staging = target(3, "CREATE INDEX users_email_ghost ON users (email);\n");
+  {
+    auto admin = db::Connection::open(s_backend->admin(), "pgdrift-test");
+    admin->execute("DROP ROLE IF EXISTS drift_reader");
+    ASSERT_TRUE(admin->execute("CREATE ROLE drift_reader LOGIN PASSWORD 'rd-s3cret-pw'").ok);
+  }
+  auto reader = staging;
+  reader.user = "drift_reader";
+  reader.password = "rd-s3cret-pw";
+  const auto before = run_pgdrift({"dump", staging.url(), "--json"}, k_drift);
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "staging=" + reader.url()});
+  const auto after = run_pgdrift({"dump", staging.url(), "--json"}, k_drift);
+  EXPECT_EQ(before.output, after.output) << "the target's schema must be unchanged";
+  // The role cannot read the history table: drift is still checked, the history is a warning.
+  auto found = rules(run, "staging");
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ((std::vector<std::string>{"drift/unexpected-index", "history/unreadable"}), found) << run.output;
+  EXPECT_EQ(std::string::npos, run.output.find("rd-s3cret-pw")) << run.output;
+  EXPECT_EQ(std::string::npos, run.report.dump().find("rd-s3cret-pw"));
+  auto admin = db::Connection::open(staging, "pgdrift-test");
+  const auto writes = admin->query(
+      "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text AS n FROM pg_stat_user_tables");
+  // Only the rows target() itself inserted into the history table.
+  EXPECT_EQ("3", *writes.at(0, "n"));
+}
+
+TEST_F(VerifyTest, AnUnreachableTargetIsExit3AndTheOthersAreStillReported) {
+  const auto staging = target(3, "CREATE INDEX users_email_ghost ON users (email);\n");
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "staging=" + staging.url(),
+                            "--target", "production=postgresql://deploy:pr0d-s3cret@127.0.0.1:1/app"});
+  EXPECT_EQ(3, run.exit_code) << run.output;
+  EXPECT_EQ((std::vector<std::string>{"drift/unexpected-index"}), rules(run, "staging")) << run.output;
+  const auto unreachable = finding(run, "drift/target-unreachable");
+  EXPECT_EQ("production", unreachable["target"]);
+  EXPECT_NE(std::string::npos, unreachable["message"].get<std::string>().find("postgresql://deploy:***@127.0.0.1:1/app"))
+      << unreachable;
+  EXPECT_EQ(std::string::npos, run.output.find("pr0d-s3cret")) << run.output;
+  EXPECT_EQ(std::string::npos, run.report.dump().find("pr0d-s3cret"));
+}
+
+TEST_F(VerifyTest, DiffSqlHealsOneSourceIntoTheOther) {
+  const auto old_schema = target(2);
+  TempTree work;
+  const auto sql = run_pgdrift({"diff", old_schema.url(), "migrations", "--sql"}, k_drift);
+  ASSERT_EQ(0, sql.status.code) << sql.output;
+  EXPECT_NE(std::string::npos, sql.output.find("display_name")) << sql.output;
+  const auto listed = pgdrift({"diff", old_schema.url(), "migrations"});
+  EXPECT_EQ(1, listed.exit_code) << listed.output;
+}
+
+}  // namespace
+}  // namespace pgdrift::testing
