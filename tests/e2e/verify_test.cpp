@@ -161,6 +161,22 @@ TEST_F(VerifyTest, ATargetWithoutHistoryIsComparedWithEveryMigration) {
   EXPECT_EQ((std::vector<std::string>{"history/no-history-table"}), rules(run, "restored")) << run.output;
 }
 
+TEST_F(VerifyTest, SeverityOverridesAndIgnoreRulesFromTheConfig) {
+  const auto staging = target(3,
+                              "CREATE INDEX users_email_ghost ON users (email);\n"
+                              "CREATE TABLE tmp_import (id int);\n"
+                              "ALTER TABLE orders ALTER COLUMN status DROP DEFAULT;\n");
+  TempTree config({{"pgdrift.yml",
+                    "drift:\n"
+                    "  ignore:\n    - {kind: table, name: \"tmp_*\"}\n"
+                    "  severity:\n    drift/unexpected-index: off\n    drift/changed-column: notice\n"}});
+  const auto run = pgdrift({"verify", "--config", (config.path() / "pgdrift.yml").string(), "--migrations",
+                            "migrations", "--target", "staging=" + staging.url()});
+  EXPECT_EQ(0, run.exit_code) << "only a notice is left: " << run.output;
+  EXPECT_EQ((std::vector<std::string>{"drift/changed-column"}), rules(run, "staging")) << run.output;
+  EXPECT_EQ("notice", finding(run, "drift/changed-column")["severity"]);
+}
+
 TEST_F(VerifyTest, PendingMigrationsAreCountedApartFromDrift) {
   const auto production = target(2);  // V3 (the rename) not deployed yet
   const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "production=" + production.url()});
