@@ -28,6 +28,16 @@ void optional_option(CLI::App& sub, const std::string& name, std::optional<T>& t
   sub.add_option_function<T>(name, [&target](const T& value) { target = value; }, help);
 }
 
+// Machine-readable reports, for every command that produces findings.
+void add_report_flags(CLI::App& sub, ReplayFlags& flags) {
+  sub.add_option("--json", flags.json, "Write the JSON report to FILE ('-' for stdout)");
+  sub.add_option("--junit", flags.junit, "Write a JUnit XML report to FILE");
+  sub.add_option("--sarif", flags.sarif, "Write a SARIF 2.1.0 report to FILE");
+  sub.add_option("--gitlab", flags.gitlab, "Write a GitLab Code Quality report to FILE");
+  sub.add_flag("--github", flags.github,
+               "GitHub annotations, job summary and step outputs (on by itself when GITHUB_ACTIONS=true)");
+}
+
 void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
   optional_option(sub, "-m,--migrations", flags.migrations, "Migrations directory (migrations.dir)");
   optional_option(sub, "--format", flags.format,
@@ -49,7 +59,7 @@ void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
                   "Per-statement limit, e.g. 30s, 5min; 0 = none (replay.statement_timeout)");
   optional_option(sub, "--start-timeout", flags.start_timeout, "Sandbox start-up limit (sandbox.start_timeout)");
   optional_option(sub, "--fail-on", flags.fail_on, "Exit 1 on findings at or above: error|warning|notice (fail_on)");
-  sub.add_option("--json", flags.json, "Write the JSON report to FILE ('-' for stdout)");
+  add_report_flags(sub, flags);
 }
 
 // Flags for commands that build SOURCEs in a sandbox (dump, diff).
@@ -137,7 +147,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   status->add_option("--var", status_flags.vars, "NAME=VALUE placeholder (migrations.vars); repeatable");
   add_target_flag(*status, drift_flags);
   optional_option(*status, "--fail-on", status_flags.fail_on, "Exit 1 on findings at or above: error|warning|notice");
-  status->add_option("--json", status_flags.json, "Write the JSON report to FILE ('-' for stdout)");
+  add_report_flags(*status, status_flags);
 
   ReplayFlags diff_flags;
   auto* diff_command_app = app.add_subcommand("diff", "Differences between two SOURCEs, or the SQL that turns A into B");
@@ -148,7 +158,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   diff_command_app->add_flag("--sql", drift_flags.sql, "Print the SQL that turns A's schema into B's");
   diff_command_app->add_flag("--allow-destructive", drift_flags.allow_destructive,
                              "With --sql: include DROPs and narrowing changes instead of commenting them out");
-  diff_command_app->add_option("--json", diff_flags.json, "Write the JSON report to FILE ('-' for stdout)");
+  add_report_flags(*diff_command_app, diff_flags);
   optional_option(*diff_command_app, "--fail-on", diff_flags.fail_on, "Exit 1 on differences at or above this severity");
   add_source_flags(*diff_command_app, diff_flags);
 

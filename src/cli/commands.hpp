@@ -34,7 +34,11 @@ struct ReplayFlags {
   std::optional<std::string> statement_timeout;
   std::optional<std::string> start_timeout;
   std::optional<std::string> fail_on;
-  std::string json;  // path, "-" for stdout, empty for none
+  std::string json;   // path, "-" for stdout, empty for none
+  std::string junit;  // JUnit XML path
+  std::string sarif;  // SARIF 2.1.0 path
+  std::string gitlab; // GitLab Code Quality path
+  bool github = false;  // GitHub annotations, job summary and outputs (also when GITHUB_ACTIONS=true)
 };
 
 // Where a command writes and what it may read.

@@ -29,7 +29,7 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
     report.findings = a.loaded ? b.findings : a.findings;
     report.duration_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    write_outputs(report, common, flags.json, io);
+    write_outputs(report, common, flags, drift.sources[0], io);
     return 1;
   }
   if (drift.sql) {
@@ -40,11 +40,12 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
   }
   const auto differences = without_ignored(diff::compare(a.model, b.model, compare_options(cfg)), cfg);
   report.findings = diff::findings(differences, a.model, b.model, {b.description, false});
+  report.checks.push_back({"drift", b.description, "", b.description, 0, false, ""});
   apply_severity_overrides(report.findings, cfg);
   sort_findings(report.findings);
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  write_outputs(report, common, flags.json, io);
+  write_outputs(report, common, flags, drift.sources[0], io);
   return report::exit_code(report);
 }
 

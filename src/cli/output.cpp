@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "pgdrift/report/ci_formats.hpp"
 #include "pgdrift/util/error.hpp"
 
 namespace pgdrift::cli {
@@ -13,28 +14,55 @@ namespace {
 
 bool is_process_stream(const std::ostream& stream) { return &stream == &std::cout || &stream == &std::cerr; }
 
-}  // namespace
-
-void write_json(const std::string& json, const report::Report& report, std::ostream& out) {
-  if (json.empty()) return;
-  const auto text = report::to_json(report);
-  if (json == "-") {
-    out << text;
-    return;
-  }
-  std::ofstream file(json, std::ios::binary | std::ios::trunc);
+void write_file(const std::string& path, const std::string& text, bool append = false) {
+  std::ofstream file(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
   file << text;
-  if (!file) throw infra_error("cannot write the JSON report to " + json);
+  if (!file) throw infra_error("cannot write " + path);
 }
 
-void write_outputs(const report::Report& report, const CommonFlags& common, const std::string& json, Io io) {
+}  // namespace
+
+void write_reports(const report::Report& report, const ReplayFlags& flags, const std::string& fallback_path, Io io) {
+  if (!flags.json.empty()) {
+    const auto text = report::to_json(report);
+    if (flags.json == "-") {
+      io.out << text;
+    } else {
+      write_file(flags.json, text);
+    }
+  }
+  if (!flags.junit.empty()) write_file(flags.junit, report::to_junit(report));
+  if (!flags.sarif.empty()) write_file(flags.sarif, report::to_sarif(report, fallback_path));
+  if (!flags.gitlab.empty()) write_file(flags.gitlab, report::to_gitlab_code_quality(report, fallback_path));
+  if (flags.github || env_get(io.env, "GITHUB_ACTIONS").value_or("") == "true") {
+    report::GitHubOptions options;
+    options.fallback_path = fallback_path;
+    if (!flags.junit.empty()) options.report_paths["junit-path"] = flags.junit;
+    if (!flags.sarif.empty()) options.report_paths["sarif-path"] = flags.sarif;
+    if (!flags.gitlab.empty()) options.report_paths["gitlab-path"] = flags.gitlab;
+    if (!flags.json.empty() && flags.json != "-") options.report_paths["json-path"] = flags.json;
+    const auto github = report::to_github(report, options);
+    io.out << github.commands;
+    if (const auto summary = env_get(io.env, "GITHUB_STEP_SUMMARY"); summary && !summary->empty()) {
+      write_file(*summary, github.summary, true);
+    }
+    if (const auto outputs = env_get(io.env, "GITHUB_OUTPUT"); outputs && !outputs->empty()) {
+      std::string lines;
+      for (const auto& [key, value] : github.outputs) lines += key + "=" + value + "\n";
+      write_file(*outputs, lines, true);
+    }
+  }
+}
+
+void write_outputs(const report::Report& report, const CommonFlags& common, const ReplayFlags& flags,
+                   const std::string& fallback_path, Io io) {
   // With the JSON report on stdout, the human text goes to stderr so stdout stays parseable.
-  std::ostream& text_out = json == "-" ? io.err : io.out;
-  const int fd = json == "-" ? STDERR_FILENO : STDOUT_FILENO;
+  std::ostream& text_out = flags.json == "-" ? io.err : io.out;
+  const int fd = flags.json == "-" ? STDERR_FILENO : STDOUT_FILENO;
   const bool color = !common.no_color && is_process_stream(text_out) &&
                      report::use_color(fd, env_get(io.env, "NO_COLOR"), env_get(io.env, "TERM"));
   report::write_text(text_out, report, {color, common.verbose, common.quiet});
-  write_json(json, report, io.out);
+  write_reports(report, flags, fallback_path, io);
 }
 
 report::MigrationRow migration_row(const replay::MigrationResult& m) {

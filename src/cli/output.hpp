@@ -9,12 +9,17 @@
 namespace pgdrift::cli {
 
 // Prints `report` as text (to stdout, or to stderr when the JSON goes to stdout; colour only on
-// a terminal and without --no-color/NO_COLOR) and writes the JSON report when `json` names a
-// file ("-" = stdout). Throws pgdrift::Error (infrastructure) when the file cannot be written.
-void write_outputs(const report::Report& report, const CommonFlags& common, const std::string& json, Io io);
+// a terminal and without --no-color/NO_COLOR), then write_reports(). `fallback_path` is where
+// findings without a file are attached in SARIF/Code Quality (the migrations directory, say).
+void write_outputs(const report::Report& report, const CommonFlags& common, const ReplayFlags& flags,
+                   const std::string& fallback_path, Io io);
 
-// Only the JSON report (for runs that stop with an error before there is text to show).
-void write_json(const std::string& json, const report::Report& report, std::ostream& out);
+// The machine-readable reports the flags ask for: JSON (`-` = stdout), JUnit, SARIF, GitLab Code
+// Quality, and with --github (or GITHUB_ACTIONS=true) workflow commands on stdout, the job
+// summary appended to $GITHUB_STEP_SUMMARY and outputs to $GITHUB_OUTPUT. Also called for runs
+// that stop with exit 2 or 3, so CI always gets its files. Throws pgdrift::Error
+// (infrastructure) when a file cannot be written.
+void write_reports(const report::Report& report, const ReplayFlags& flags, const std::string& fallback_path, Io io);
 
 // A replayed migration as the reports show it (with its statements).
 report::MigrationRow migration_row(const replay::MigrationResult& result);

@@ -114,19 +114,23 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
     }
     backend->stop();
 
-    for (const auto& m : result.migrations) report.migrations.push_back(migration_row(m));
+    for (const auto& m : result.migrations) {
+      report.migrations.push_back(migration_row(m));
+      report.checks.push_back({"replay", m.migration->display_path, m.migration->display_path, "", m.duration_ms,
+                               false, ""});
+    }
     report.findings = replay::findings(result);
   } catch (const Error& e) {
     report.error_exit_code = static_cast<int>(e.exit_code());
     report.error_message = e.what();
     report.error_hint = e.hint();
     report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    write_json(flags.json, report, io.out);
+    write_reports(report, flags, cfg.migrations.dir, io);
     throw;
   }
   report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
 
-  write_outputs(report, common, flags.json, io);
+  write_outputs(report, common, flags, cfg.migrations.dir, io);
   return report::exit_code(report);
 }
 

@@ -40,9 +40,11 @@ int status_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
       const auto entries = history::compare(discovery.migrations, history, discovery.format);
       const auto found = history_findings(entries, history, discovery.format, name);
       report.findings.insert(report.findings.end(), found.begin(), found.end());
+      report.checks.push_back({"history", name, "", name, 0, false, ""});
     } catch (const Error& e) {
       if (e.kind() != Error::Kind::infrastructure) throw;
       unreachable.push_back(e.what());
+      report.checks.push_back({"history", name, "", name, 0, true, e.what()});
       Finding f;
       f.rule = "drift/target-unreachable";
       f.target = name;
@@ -59,7 +61,7 @@ int status_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
   }
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  write_outputs(report, common, flags.json, io);
+  write_outputs(report, common, flags, cfg.migrations.dir, io);
   return report::exit_code(report);
 }
 

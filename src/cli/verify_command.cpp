@@ -17,6 +17,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
 // The application's declared schema as one migration: the model file, or what the model
 // command prints on stdout (kept in `scratch` so errors can point into it).
 migrations::Migration load_model(const config::Config& cfg, Io io, std::optional<util::TempDir>& scratch) {
@@ -94,7 +98,11 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     report.server_version = backend->server_version();
 
     auto replayed = replay_into(*backend, "verify", discovery.migrations, cfg, introspection);
-    for (const auto& m : replayed.result.migrations) report.migrations.push_back(migration_row(m));
+    for (const auto& m : replayed.result.migrations) {
+      report.migrations.push_back(migration_row(m));
+      report.checks.push_back({"replay", m.migration->display_path, m.migration->display_path, "", m.duration_ms,
+                               false, ""});
+    }
     auto& findings = report.findings;
     findings = replayed.findings;
     if (!replayed.model) {
@@ -103,6 +111,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     } else {
       const auto& expected = *replayed.model;
       if (!cfg.model.file.empty() || !cfg.model.command.empty()) {
+        const auto model_started = Clock::now();
         std::optional<util::TempDir> scratch;
         const auto model_migration = load_model(cfg, io, scratch);
         auto model = replay_into(*backend, "model", {model_migration}, cfg, introspection);
@@ -114,6 +123,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
           const auto found = diff::findings(differences, expected, *model.model, {"model", true});
           findings.insert(findings.end(), found.begin(), found.end());
         }
+        report.checks.push_back({"model", "model", cfg.model.file, "model", ms_since(model_started), false, ""});
       }
       for (const auto& [name, url] : targets) {
         if (url.empty()) {
@@ -121,6 +131,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
                                     "set its environment variable, or remove it from targets"));
           continue;
         }
+        const auto target_started = Clock::now();
         try {
           auto connection = open_target(name, url);
           std::vector<history::Entry> entries;
@@ -156,10 +167,13 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
           const auto differences = without_ignored(diff::compare(expected_here, actual, comparison), cfg);
           const auto found = diff::findings(differences, expected_here, actual, {name, false});
           findings.insert(findings.end(), found.begin(), found.end());
+          report.checks.push_back({"history", name, "", name, 0, false, ""});
+          report.checks.push_back({"drift", name, "", name, ms_since(target_started), false, ""});
         } catch (const Error& e) {
           if (e.kind() != Error::Kind::infrastructure) throw;
           // One unreachable target must not hide the others: report it and go on.
           infrastructure_errors.push_back(e.what());
+          report.checks.push_back({"drift", name, "", name, ms_since(target_started), true, e.what()});
           Finding f;
           f.rule = "drift/target-unreachable";
           f.severity = Severity::error;
@@ -178,7 +192,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     report.error_message = e.what();
     report.error_hint = e.hint();
     report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    write_json(flags.json, report, io.out);
+    write_reports(report, flags, cfg.migrations.dir, io);
     throw;
   }
   if (!infrastructure_errors.empty()) {
@@ -187,7 +201,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     report.error_hint = "the other targets were still checked; see the drift/target-unreachable findings";
   }
   report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-  write_outputs(report, common, flags.json, io);
+  write_outputs(report, common, flags, cfg.migrations.dir, io);
   return report::exit_code(report);
 }
 

@@ -4,6 +4,18 @@
 
 namespace pgdrift::report {
 
+std::vector<const Finding*> findings_of(const Report& report, const Check& check) {
+  std::vector<const Finding*> out;
+  const std::string prefix = (check.family == "model" ? std::string("drift") : check.family) + "/";
+  for (const auto& f : report.findings) {
+    if (f.rule.compare(0, prefix.size(), prefix) != 0) continue;
+    const bool belongs = check.family == "replay" ? (f.location && f.location->file == check.file)
+                                                  : f.target == check.target;
+    if (belongs) out.push_back(&f);
+  }
+  return out;
+}
+
 int exit_code(const Report& report) {
   if (report.error_exit_code != 0) return report.error_exit_code;
   for (const auto& f : report.findings) {

@@ -264,6 +264,43 @@ TEST_F(VerifyTest, AnUnreachableTargetIsExit3AndTheOthersAreStillReported) {
   EXPECT_EQ(std::string::npos, run.report.dump().find("pr0d-s3cret"));
 }
 
+TEST_F(VerifyTest, EveryCiReportIsWrittenEvenWhenATargetIsUnreachable) {
+  const auto staging = target(3, "CREATE INDEX users_email_ghost ON users (email);\n");
+  TempTree out;
+  auto env = e2e_environment();
+  env["GITHUB_ACTIONS"] = "true";  // as on a GitHub runner: annotations, summary and outputs
+  env["GITHUB_STEP_SUMMARY"] = (out.path() / "summary.md").string();
+  env["GITHUB_OUTPUT"] = (out.path() / "output.txt").string();
+  const auto result = run_pgdrift({"verify", "--migrations", "migrations", "--target", "staging=" + staging.url(),
+                                   "--target", "production=postgresql://deploy:pr0d-s3cret@127.0.0.1:1/app",
+                                   "--junit", (out.path() / "r.xml").string(), "--sarif",
+                                   (out.path() / "r.sarif").string(), "--gitlab", (out.path() / "cq.json").string()},
+                                  k_drift, env);
+  EXPECT_EQ(3, result.status.code) << result.output;
+  EXPECT_NE(std::string::npos, result.output.find("::warning file=migrations,title=drift/unexpected-index"))
+      << result.output;
+
+  const auto junit = util::read_file((out.path() / "r.xml").string());
+  EXPECT_EQ(0u, junit.rfind("<?xml", 0)) << junit;
+  EXPECT_NE(std::string::npos, junit.find("<testsuite name=\"drift staging\"")) << junit;
+  EXPECT_NE(std::string::npos, junit.find("<error")) << "the unreachable target is an <error>: " << junit;
+  const auto sarif = nlohmann::json::parse(util::read_file((out.path() / "r.sarif").string()));
+  EXPECT_EQ("2.1.0", sarif["version"]);
+  EXPECT_FALSE(sarif["runs"][0]["results"].empty());
+  const auto quality = nlohmann::json::parse(util::read_file((out.path() / "cq.json").string()));
+  ASSERT_TRUE(quality.is_array());
+  EXPECT_FALSE(quality.empty());
+  const auto outputs = util::read_file((out.path() / "output.txt").string());
+  EXPECT_NE(std::string::npos, outputs.find("exit-code=3")) << outputs;
+  EXPECT_NE(std::string::npos, outputs.find("drift-detected=true")) << outputs;
+  EXPECT_NE(std::string::npos, outputs.find("junit-path=")) << outputs;
+  EXPECT_FALSE(util::read_file((out.path() / "summary.md").string()).empty());
+  for (const char* file : {"r.xml", "r.sarif", "cq.json", "summary.md", "output.txt"}) {
+    EXPECT_EQ(std::string::npos, util::read_file((out.path() / file).string()).find("pr0d-s3cret")) << file;
+  }
+  EXPECT_EQ(std::string::npos, result.output.find("pr0d-s3cret"));
+}
+
 TEST_F(VerifyTest, DiffSqlHealsOneSourceIntoTheOther) {
   const auto old_schema = target(2);
   TempTree work;

@@ -30,6 +30,18 @@ struct MigrationRow {
   std::vector<StatementRow> statements;
 };
 
+// One item a run checked, so reporters can list what passed too (JUnit test cases): each
+// migration replayed, each target compared, the model, each target's history.
+struct Check {
+  std::string family;  // "replay", "drift", "model", "history"
+  std::string name;    // the migration's file, or the target's name
+  std::string file;    // a file to attach it to (the migration; empty otherwise)
+  std::string target;  // the environment (drift, history; "model" for the model)
+  double duration_ms = 0;
+  bool error = false;          // could not be checked (unreachable target, infrastructure)
+  std::string error_message;   // why, when error
+};
+
 // Everything one pgdrift run has to say; reporters render it and compute nothing.
 struct Report {
   std::string command;             // "replay", "verify", …
@@ -39,6 +51,7 @@ struct Report {
   std::string backend;             // sandbox backend kind
   std::string server_version;
   std::vector<MigrationRow> migrations;
+  std::vector<Check> checks;       // what was checked, in order
   std::vector<Finding> findings;   // sorted
   Severity fail_on = Severity::error;
   double duration_ms = 0;
@@ -47,6 +60,10 @@ struct Report {
   std::string error_message;
   std::string error_hint;
 };
+
+// The findings that belong to `check`: replay/* findings located in its file (replay), drift/*
+// findings of its target (drift, model), history/* findings of its target (history).
+std::vector<const Finding*> findings_of(const Report& report, const Check& check);
 
 // error_exit_code when set, else 1 when any finding is at or above report.fail_on, else 0.
 int exit_code(const Report& report);
