@@ -17,7 +17,7 @@ namespace pgdrift::cli {
 namespace {
 
 void add_common(CLI::App& sub, CommonFlags& common) {
-  sub.add_option("--config", common.config, "Configuration file (default: ./pgdrift.yml if present)");
+  sub.add_option("--config", common.config, "Configuration file (default: ./pgdrift.yml or ./pgdrift.yaml if present)");
   sub.add_flag("--no-color", common.no_color, "Never colour the output (NO_COLOR is honoured too)");
   sub.add_flag("-v,--verbose", common.verbose, "Show sandbox steps, per-statement timings and notices");
   sub.add_flag("-q,--quiet", common.quiet, "Print findings and the summary only");

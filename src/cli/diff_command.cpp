@@ -5,6 +5,7 @@
 #include "pgdrift/diff/findings.hpp"
 #include "pgdrift/diff/heal.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/redact.hpp"
 #include "pgdrift/version.hpp"
 #include "source.hpp"
 
@@ -17,19 +18,32 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
     throw usage_error("diff compares two SOURCEs", "pgdrift diff SOURCE_A SOURCE_B [--sql]");
   }
   const auto options = introspect_options(cfg);
-  const auto a = load_source(drift.sources[0], cfg, options, io, common.verbose);
-  const auto b = a.loaded ? load_source(drift.sources[1], cfg, options, io, common.verbose) : LoadedSource{};
-
+  // Reports attach file-less findings to a path: A's, unless A is a database URL (a secret).
+  const std::string fallback_path =
+      classify_source(drift.sources[0]) == SourceKind::database ? std::string() : drift.sources[0];
   report::Report report;
   report.command = "diff";
   report.tool_version = k_version;
   report.fail_on = *parse_severity(cfg.fail_on);
+  LoadedSource a;
+  LoadedSource b;
+  try {
+    a = load_source(drift.sources[0], cfg, options, io, common.verbose);
+    if (a.loaded) b = load_source(drift.sources[1], cfg, options, io, common.verbose);
+  } catch (const Error& e) {
+    // CI always gets its report files, also when the run stops with exit 2 or 3.
+    report.error_exit_code = static_cast<int>(e.exit_code());
+    report.error_message = util::redact(e.what());
+    report.error_hint = util::redact(e.hint());
+    write_reports(report, flags, fallback_path, io);
+    throw;
+  }
   if (!a.loaded || !b.loaded) {
     // A source that does not build has no schema to compare: show why, as replay would.
     report.findings = a.loaded ? b.findings : a.findings;
     report.duration_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    write_outputs(report, common, flags, drift.sources[0], io);
+    write_outputs(report, common, flags, fallback_path, io);
     return 1;
   }
   if (drift.sql) {
@@ -39,13 +53,16 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
     return 0;
   }
   const auto differences = without_ignored(diff::compare(a.model, b.model, compare_options(cfg)), cfg);
-  report.findings = diff::findings(differences, a.model, b.model, {b.description, false});
+  diff::FindingOptions finding_options;
+  finding_options.target = b.description;
+  finding_options.reference = "in " + a.description;
+  report.findings = diff::findings(differences, a.model, b.model, finding_options);
   report.checks.push_back({"drift", b.description, "", b.description, 0, false, ""});
   apply_severity_overrides(report.findings, cfg);
   sort_findings(report.findings);
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  write_outputs(report, common, flags, drift.sources[0], io);
+  write_outputs(report, common, flags, fallback_path, io);
   return report::exit_code(report);
 }
 

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/util/error.hpp"
@@ -21,8 +22,14 @@ std::map<std::string, std::string> targets_of(const config::Config& cfg, const s
   auto targets = cfg.targets;
   for (const auto& flag : flags) {
     const auto eq = flag.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw usage_error("--target expects NAME=URL (got '" + flag.substr(0, flag.find(':')) + "…')",
+    const auto name = eq == std::string::npos ? std::string() : flag.substr(0, eq);
+    // A name is a plain word: this also catches a bare URL (whose query has '='), which must
+    // never become a target name printed in reports.
+    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+    if (!plain) {
+      throw usage_error("--target expects NAME=URL, with a name of letters, digits, '_', '-' or '.'",
                         "for example --target staging=$STAGING_DATABASE_URL");
     }
     targets[flag.substr(0, eq)] = flag.substr(eq + 1);
@@ -31,12 +38,22 @@ std::map<std::string, std::string> targets_of(const config::Config& cfg, const s
 }
 
 std::unique_ptr<db::Connection> open_target(const std::string& name, const std::string& url) {
+  const auto given = db::ConnectionInfo::parse(url);
+  auto info = given;
+  // Appended to the user's own options (search_path, endpoint, …), never replacing them.
+    auto& session_options = info.options["options"];
+    session_options += std::string(session_options.empty() ? "" : " ") +
+                       "-c default_transaction_read_only=on -c statement_timeout=60000";
   try {
-    auto info = db::ConnectionInfo::parse(url);
-    info.options["options"] = "-c default_transaction_read_only=on -c statement_timeout=60000";
     return db::Connection::open(info, "pgdrift");
   } catch (const Error& e) {
-    throw Error(e.kind(), "target " + name + ": " + e.what(), e.hint());
+    // Name the URL as the user wrote it (password masked), not with pgdrift's own options.
+    std::string message = e.what();
+    const auto internal = info.redacted_url();
+    for (auto at = message.find(internal); at != std::string::npos; at = message.find(internal, at)) {
+      message.replace(at, internal.size(), given.redacted_url());
+    }
+    throw Error(e.kind(), "target " + name + ": " + message, e.hint());
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "pgdrift/report/ci_formats.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/signals.hpp"
 
 namespace pgdrift::cli {
 
@@ -23,6 +24,8 @@ void write_file(const std::string& path, const std::string& text, bool append = 
 }  // namespace
 
 void write_reports(const report::Report& report, const ReplayFlags& flags, const std::string& fallback_path, Io io) {
+  // An interrupted run's lost connection is no finding: never write reports over a cleanup.
+  util::defer_to_pending_termination();
   if (!flags.json.empty()) {
     const auto text = report::to_json(report);
     if (flags.json == "-") {
@@ -42,7 +45,8 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
     if (!flags.gitlab.empty()) options.report_paths["gitlab-path"] = flags.gitlab;
     if (!flags.json.empty() && flags.json != "-") options.report_paths["json-path"] = flags.json;
     const auto github = report::to_github(report, options);
-    io.out << github.commands;
+    // Workflow commands are read from stderr too: keep stdout a clean JSON document.
+    (flags.json == "-" ? io.err : io.out) << github.commands;
     if (const auto summary = env_get(io.env, "GITHUB_STEP_SUMMARY"); summary && !summary->empty()) {
       write_file(*summary, github.summary, true);
     }
@@ -56,6 +60,7 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
 
 void write_outputs(const report::Report& report, const CommonFlags& common, const ReplayFlags& flags,
                    const std::string& fallback_path, Io io) {
+  util::defer_to_pending_termination();
   // With the JSON report on stdout, the human text goes to stderr so stdout stays parseable.
   std::ostream& text_out = flags.json == "-" ? io.err : io.out;
   const int fd = flags.json == "-" ? STDERR_FILENO : STDOUT_FILENO;

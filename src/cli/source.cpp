@@ -89,7 +89,10 @@ LoadedSource load_source(const std::string& source, const config::Config& cfg,
     case SourceKind::database: {
       auto info = db::ConnectionInfo::parse(source);
       // Belt and braces: the introspection transaction is READ ONLY already.
-      info.options["options"] = "-c default_transaction_read_only=on -c statement_timeout=60000";
+      // Appended to the user's own options (search_path, endpoint, …), never replacing them.
+    auto& session_options = info.options["options"];
+    session_options += std::string(session_options.empty() ? "" : " ") +
+                       "-c default_transaction_read_only=on -c statement_timeout=60000";
       auto connection = db::Connection::open(info, "pgdrift");
       LoadedSource out;
       out.loaded = true;

@@ -3,10 +3,60 @@
 #include "drift_support.hpp"
 #include "output.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/text.hpp"
 #include "pgdrift/version.hpp"
 
 namespace pgdrift::cli {
+
+namespace {
+
+Finding target_finding(const std::string& rule, Severity severity, const std::string& target,
+                       const std::string& message, const std::string& hint) {
+  Finding f;
+  f.rule = rule;
+  f.severity = severity;
+  f.target = target;
+  f.message = message;
+  f.hint = hint;
+  return f;
+}
+
+// Reads every target's history into `report`; the names of unreachable targets' errors are
+// returned (they make the run exit 3 after the others were checked).
+std::vector<std::string> check_targets(const config::Config& cfg, const std::map<std::string, std::string>& targets,
+                                       migrations::Format format, report::Report& report) {
+  const auto discovery = migrations::discover({cfg.migrations.dir, format, cfg.migrations.vars});
+  report.format = std::string(migrations::to_string(discovery.format));
+  report.migrations_found = discovery.migrations.size();
+  std::vector<std::string> unreachable;
+  for (const auto& [name, url] : targets) {
+    if (url.empty()) {
+      report.findings.push_back(target_finding("drift/target-skipped", Severity::notice, name,
+                                               "target " + name + " has no URL: not checked",
+                                               "set its environment variable, or remove it from targets"));
+      continue;
+    }
+    try {
+      auto connection = open_target(name, url);
+      const auto history = history::read(*connection, discovery.format);
+      const auto entries = history::compare(discovery.migrations, history, discovery.format);
+      const auto found = history_findings(entries, history, discovery.format, name);
+      report.findings.insert(report.findings.end(), found.begin(), found.end());
+      report.checks.push_back({"history", name, "", name, 0, false, ""});
+    } catch (const Error& e) {
+      if (e.kind() != Error::Kind::infrastructure) throw;
+      const auto message = util::redact(e.what());
+      unreachable.push_back(message);
+      report.checks.push_back({"history", name, "", name, 0, true, message});
+      report.findings.push_back(
+          target_finding("drift/target-unreachable", Severity::error, name, message, util::redact(e.hint())));
+    }
+  }
+  return unreachable;
+}
+
+}  // namespace
 
 int status_command(const CommonFlags& common, const ReplayFlags& flags, const DriftFlags& drift, Io io) {
   const auto started = std::chrono::steady_clock::now();
@@ -23,35 +73,22 @@ int status_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     throw usage_error("unknown migrations format '" + cfg.migrations.format + "'",
                       "use one of: auto, plain, flyway, golang-migrate, dbmate, goose, prisma, drizzle, diesel");
   }
-  const auto discovery = migrations::discover({cfg.migrations.dir, *format, cfg.migrations.vars});
 
   report::Report report;
   report.command = "status";
   report.tool_version = k_version;
   report.fail_on = *parse_severity(cfg.fail_on);
   report.migrations_dir = cfg.migrations.dir;
-  report.format = std::string(migrations::to_string(discovery.format));
   std::vector<std::string> unreachable;
-  for (const auto& [name, url] : targets) {
-    if (url.empty()) continue;
-    try {
-      auto connection = open_target(name, url);
-      const auto history = history::read(*connection, discovery.format);
-      const auto entries = history::compare(discovery.migrations, history, discovery.format);
-      const auto found = history_findings(entries, history, discovery.format, name);
-      report.findings.insert(report.findings.end(), found.begin(), found.end());
-      report.checks.push_back({"history", name, "", name, 0, false, ""});
-    } catch (const Error& e) {
-      if (e.kind() != Error::Kind::infrastructure) throw;
-      unreachable.push_back(e.what());
-      report.checks.push_back({"history", name, "", name, 0, true, e.what()});
-      Finding f;
-      f.rule = "drift/target-unreachable";
-      f.target = name;
-      f.message = e.what();
-      f.hint = e.hint();
-      report.findings.push_back(std::move(f));
-    }
+  try {
+    unreachable = check_targets(cfg, targets, *format, report);
+  } catch (const Error& e) {
+    // CI always gets its report files, also when the run stops with exit 2 or 3.
+    report.error_exit_code = static_cast<int>(e.exit_code());
+    report.error_message = util::redact(e.what());
+    report.error_hint = util::redact(e.hint());
+    write_reports(report, flags, cfg.migrations.dir, io);
+    throw;
   }
   apply_severity_overrides(report.findings, cfg);
   sort_findings(report.findings);

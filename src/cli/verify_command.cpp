@@ -5,6 +5,7 @@
 #include "output.hpp"
 #include "pgdrift/diff/findings.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/process.hpp"
 #include "pgdrift/util/temp_dir.hpp"
 #include "pgdrift/util/text.hpp"
@@ -38,8 +39,8 @@ migrations::Migration load_model(const config::Config& cfg, Io io, std::optional
       errors = util::last_lines(util::read_file(spec.error_file.string()), 15);
     } catch (const Error&) {
     }
-    throw usage_error("model command `" + util::join(cfg.model.command, " ") + "` failed (" + run.status.describe() +
-                          ")" + (errors.empty() ? "" : ":\n" + errors),
+    throw usage_error(util::redact("model command `" + util::join(cfg.model.command, " ") + "` failed (" +
+                                   run.status.describe() + ")" + (errors.empty() ? "" : ":\n" + errors)),
                       "run it by hand: it must print the schema as SQL on stdout");
   }
   return migrations::load_file(spec.output_file, cfg.migrations.vars);
@@ -143,7 +144,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
             findings.insert(findings.end(), history_found.begin(), history_found.end());
           } catch (const Error& e) {
             // A role that may read the catalogs but not the history table still gets its drift check.
-            Finding f = notice("history/unreadable", name, e.what(),
+            Finding f = notice("history/unreadable", name, util::redact(e.what()),
                                "grant SELECT on the history table to this role to check pending migrations");
             f.severity = Severity::warning;
             findings.push_back(std::move(f));
@@ -172,14 +173,14 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
         } catch (const Error& e) {
           if (e.kind() != Error::Kind::infrastructure) throw;
           // One unreachable target must not hide the others: report it and go on.
-          infrastructure_errors.push_back(e.what());
-          report.checks.push_back({"drift", name, "", name, ms_since(target_started), true, e.what()});
+          infrastructure_errors.push_back(util::redact(e.what()));
+          report.checks.push_back({"drift", name, "", name, ms_since(target_started), true, util::redact(e.what())});
           Finding f;
           f.rule = "drift/target-unreachable";
           f.severity = Severity::error;
           f.target = name;
-          f.message = e.what();
-          f.hint = e.hint();
+          f.message = util::redact(e.what());
+          f.hint = util::redact(e.hint());
           findings.push_back(std::move(f));
         }
       }
@@ -189,8 +190,8 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     sort_findings(findings);
   } catch (const Error& e) {
     report.error_exit_code = static_cast<int>(e.exit_code());
-    report.error_message = e.what();
-    report.error_hint = e.hint();
+    report.error_message = util::redact(e.what());
+    report.error_hint = util::redact(e.hint());
     report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     write_reports(report, flags, cfg.migrations.dir, io);
     throw;

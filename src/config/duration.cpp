@@ -32,7 +32,10 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
   if (!unit) return std::nullopt;
   std::int64_t count = 0;
   for (std::size_t i = 0; i < digits; ++i) count = count * 10 + (s[i] - '0');
-  if (count > std::numeric_limits<std::int64_t>::max() / *unit) return std::nullopt;
+  // At most 2147483647 ms (~24.8 days): Postgres's limit for statement_timeout, and far from
+  // overflowing a steady_clock deadline.
+  constexpr std::int64_t k_max_ms = std::numeric_limits<std::int32_t>::max();
+  if (count > k_max_ms / *unit) return std::nullopt;
   return std::chrono::milliseconds{count * *unit};
 }
 

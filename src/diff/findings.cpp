@@ -50,7 +50,7 @@ std::string message(const Difference& d, const FindingOptions& o) {
                      : object + " exists in " + o.target + " but no migration creates it";
     case Change::changed:
       return object + ": " + d.property + " is " + value_text(d.actual) + " in " + o.target + ", " +
-             value_text(d.expected) + " from the migrations";
+             value_text(d.expected) + " " + o.reference;
     case Change::renamed:
       return (d.renamed_from ? d.renamed_from->display() : object) + " in " + o.target + " looks renamed to " +
              d.id.name;

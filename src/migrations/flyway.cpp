@@ -23,7 +23,7 @@ struct FlywayName {
 
 // Parses a Flyway file name; nullopt for files Flyway would not treat as migrations.
 std::optional<FlywayName> parse_name(std::string_view file_name) {
-  if (file_name.size() < 4 || !util::ends_with(file_name, ".sql")) return std::nullopt;
+  if (file_name.size() <= 4 || !util::ends_with(file_name, ".sql")) return std::nullopt;
   const std::string_view stem = file_name.substr(0, file_name.size() - 4);
   FlywayName parsed;
   parsed.kind = stem.front();

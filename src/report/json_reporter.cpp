@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "pgdrift/report/report.hpp"
@@ -83,7 +84,7 @@ std::string to_json(const Report& report) {
     j["error"] = {{"message", report.error_message}, {"hint", report.error_hint},
                   {"exit_code", report.error_exit_code}};
   }
-  j["summary"] = {{"migrations", report.migrations.size()},
+  j["summary"] = {{"migrations", std::max(report.migrations.size(), report.migrations_found)},
                   {"applied", applied},
                   {"failed", failed},
                   {"skipped", skipped},

@@ -71,7 +71,7 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
   std::string header = "pgdrift " + report.command;
   if (!report.migrations_dir.empty()) {
     header += " · " + report.migrations_dir + " (" + report.format + ", " +
-              plural(report.migrations.size(), "migration") + ")";
+              plural(std::max(report.migrations.size(), report.migrations_found), "migration") + ")";
   }
   if (!report.backend.empty()) header += " · " + report.backend + " PostgreSQL " + report.server_version;
   if (!options.quiet) out << p.paint(header, "1") << "\n";

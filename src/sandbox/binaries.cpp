@@ -56,6 +56,12 @@ std::vector<ServerBinaries> find_server_binaries(const Environment& env) {
       candidates.push_back((ec ? *found : real).parent_path());
     }
   }
+  // Debian/Ubuntu install server binaries off PATH, one directory per major version.
+  std::error_code listing;
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", listing)) {
+    candidates.push_back(entry.path() / "bin");
+  }
+  candidates.emplace_back("/usr/local/pgsql/bin");
   // pg_config only helps when nothing else was found (a custom prefix off PATH): it costs a process.
   const bool fallback = std::none_of(candidates.begin(), candidates.end(), [](const auto& dir) {
     std::error_code ec;

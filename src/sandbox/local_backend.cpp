@@ -184,6 +184,9 @@ void LocalBackend::start() {
   const auto template_data = cache.ensure();
 
   m_impl->run.emplace(scratch_base(m_impl->options.env, m_impl->account), "pgdrift-");
+  // From here a signal must remove the directory, even while the template is being copied.
+  m_impl->cleanup = std::make_unique<util::CleanupRegistration>(
+      [dir = m_impl->run->path()] { emergency_cleanup(0, dir); });
   const auto data = m_impl->run->path() / "data";
   std::error_code ec;
   std::filesystem::copy(template_data, data, std::filesystem::copy_options::recursive, ec);

@@ -81,19 +81,21 @@ db::ConnectionInfo ServerBackend::create_database(const std::string& purpose) {
   if (!m_impl->started) throw infra_error("internal error: sandbox not started");
   const std::string name = "pgdrift_" + m_impl->run_id + "_" + purpose + "_" +
                            std::to_string(m_impl->created.size() + 1);
-  auto admin = db::Connection::open(m_impl->admin, "pgdrift");
-  const auto result = admin->execute("CREATE DATABASE " + db::quote_ident(name));
-  if (!result.ok) {
-    throw infra_error("cannot create scratch database " + name + " on " + m_impl->admin.redacted_url() +
-                          ": " + result.error->message,
-                      "the server URL's role needs the CREATEDB privilege");
-  }
+  // Registered before CREATE: a signal during a slow CREATE must still drop it (IF EXISTS).
   m_impl->created.push_back(name);
   const auto admin_info = m_impl->admin;
   const auto names = m_impl->created;
   m_impl->cleanup = std::make_unique<util::CleanupRegistration>([admin_info, names] {
     drop_all(admin_info, names);
   });
+  auto admin = db::Connection::open(m_impl->admin, "pgdrift");
+  const auto result = admin->execute("CREATE DATABASE " + db::quote_ident(name));
+  if (!result.ok) {
+    m_impl->created.pop_back();
+    throw infra_error("cannot create scratch database " + name + " on " + m_impl->admin.redacted_url() +
+                          ": " + result.error->message,
+                      "the server URL's role needs the CREATEDB privilege");
+  }
   return m_impl->admin.with_dbname(name);
 }
 

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -15,19 +14,19 @@ namespace pgdrift::util {
 
 namespace {
 
-std::mutex g_mutex;
-std::map<unsigned long, std::function<void()>> g_cleanups;
+// Allocated once and never freed: the watcher thread may still use them while exit() runs the
+// static destructors of the main thread.
+std::mutex& g_mutex = *new std::mutex;
+std::map<unsigned long, std::function<void()>>& g_cleanups = *new std::map<unsigned long, std::function<void()>>;
 unsigned long g_next_id = 1;
 std::once_flag g_installed;
-std::atomic<bool> g_terminating{false};
 
 [[noreturn]] void watch(sigset_t signals) {
   while (true) {
     int signo = 0;
     if (sigwait(&signals, &signo) != 0) continue;
-    g_terminating = true;
     // Held until _exit: a registration being destroyed on the main thread now waits for us,
-    // so nothing is torn down twice.
+    // so nothing is torn down twice, and defer_to_pending_termination() waits for _exit.
     std::lock_guard<std::mutex> lock(g_mutex);
     const std::string note = std::string("pgdrift: interrupted by ") + (signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "SIGHUP") +
                              ", cleaning up\n";
@@ -58,8 +57,9 @@ void install_termination_handler() {
 }
 
 void defer_to_pending_termination() {
-  if (!g_terminating) return;
-  std::lock_guard<std::mutex> lock(g_mutex);  // the watcher holds it until _exit
+  // Taking the lock is the test: the watcher holds it from the signal until _exit, so while a
+  // cleanup runs this blocks for good; otherwise it returns at once.
+  std::lock_guard<std::mutex> lock(g_mutex);
 }
 
 CleanupRegistration::CleanupRegistration(std::function<void()> cleanup) {

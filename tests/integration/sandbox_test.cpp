@@ -136,6 +136,16 @@ TEST_F(LocalSandboxTest, StartsEvenWhenTmpdirIsPrivateToTheInvokingUser) {
   backend.stop();
 }
 
+TEST_F(LocalSandboxTest, FindsDebianServerBinariesOffThePath) {
+  // Debian's postgresql-NN puts postgres and initdb in /usr/lib/postgresql/NN/bin, not on PATH
+  // (and /usr/bin/pg_config may not work without libpq-dev): the fixed location must be searched.
+  if (!std::filesystem::exists("/usr/lib/postgresql")) GTEST_SKIP() << "not a Debian-style installation";
+  Environment env{{"PATH", "/nonexistent"}};
+  const auto found = sandbox::find_server_binaries(env);
+  ASSERT_FALSE(found.empty()) << "nothing found with an empty PATH";
+  EXPECT_EQ(0u, found.front().bindir.string().rfind("/usr/lib/postgresql/", 0)) << found.front().bindir;
+}
+
 TEST_F(LocalSandboxTest, UnavailableVersionIsAnInfrastructureErrorNamingWhatIsInstalled) {
   auto options = local_options();
   options.postgres_version = "99";

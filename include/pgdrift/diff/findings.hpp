@@ -22,6 +22,7 @@ Severity default_severity(const Difference& difference);
 struct FindingOptions {
   std::string target;  // the environment's name ("staging"), or "model"
   bool model = false;  // the actual side is the application's declared model, not a database
+  std::string reference = "from the migrations";  // how messages name the expected side
 };
 
 // One finding per difference, framed expected (the migrations) → actual (`options.target`), each

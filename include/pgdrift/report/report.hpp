@@ -51,6 +51,7 @@ struct Report {
   std::string backend;             // sandbox backend kind
   std::string server_version;
   std::vector<MigrationRow> migrations;
+  std::size_t migrations_found = 0;  // migrations discovered, for commands that list no rows (status)
   std::vector<Check> checks;       // what was checked, in order
   std::vector<Finding> findings;   // sorted
   Severity fail_on = Severity::error;
