@@ -17,6 +17,8 @@
 namespace pgdrift::report {
 namespace {
 
+using testing::expect_golden;
+
 // The parsed document as plain data, so assertions read like the XML.
 struct Element {
   std::string name;
@@ -76,18 +78,6 @@ Element parse(const std::string& xml) {
   return convert(xmlDocGetRootElement(doc.get()));
 }
 
-void expect_golden(const std::string& name, const std::string& actual) {
-  const std::filesystem::path path = std::filesystem::path(PGDRIFT_FIXTURES_DIR) / "reports" / name;
-  const char* update = std::getenv("PGDRIFT_UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << actual;
-  }
-  std::ifstream in(path, std::ios::binary);
-  ASSERT_TRUE(in) << path << " is missing; run with PGDRIFT_UPDATE_GOLDEN=1 to create it";
-  const std::string expected{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  EXPECT_EQ(expected, actual) << "run with PGDRIFT_UPDATE_GOLDEN=1 when the change is intended";
-}
 
 int count_attr(const Element& e, const std::string& key) { return std::stoi(e.attr(key)); }
 

@@ -3,6 +3,14 @@
 // One shared set of findings for every reporter's golden test: errors, warnings and notices,
 // with and without locations, and text that needs escaping in each format (XML, JSON, workflow
 // commands: %, CR, LF, ':', ',', '<', '&', quotes, ANSI escapes, control characters).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
 #include "pgdrift/report/report.hpp"
 
 namespace pgdrift::report::testing {
@@ -78,6 +86,21 @@ inline Report sample_report() {
   sort_findings(r.findings);
   r.duration_ms = 1234.5;
   return r;
+}
+
+// Compares `actual` with tests/fixtures/reports/<name>; PGDRIFT_UPDATE_GOLDEN=1 rewrites it.
+inline void expect_golden(const std::string& name, const std::string& actual) {
+  const std::filesystem::path path = std::filesystem::path(PGDRIFT_FIXTURES_DIR) / "reports" / name;
+  const char* update = std::getenv("PGDRIFT_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << actual;
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path << " is missing; run with PGDRIFT_UPDATE_GOLDEN=1 to create it";
+  const std::string expected{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(expected, actual) << "golden " << path << " differs; PGDRIFT_UPDATE_GOLDEN=1 rewrites it";
 }
 
 }  // namespace pgdrift::report::testing

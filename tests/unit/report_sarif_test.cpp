@@ -16,23 +16,10 @@
 namespace pgdrift::report {
 namespace {
 
+using testing::expect_golden;
+
 using nlohmann::json;
 
-// Compares with tests/fixtures/reports/<name>; PGDRIFT_UPDATE_GOLDEN=1 rewrites it instead.
-void expect_golden(const std::string& name, const std::string& actual) {
-  const std::filesystem::path path = std::filesystem::path(PGDRIFT_FIXTURES_DIR) / "reports" / name;
-  const char* update = std::getenv("PGDRIFT_UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  ASSERT_TRUE(in) << path << " is missing; run with PGDRIFT_UPDATE_GOLDEN=1 to create it";
-  const std::string expected{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  EXPECT_EQ(expected, actual) << "golden " << path
-                              << " differs; PGDRIFT_UPDATE_GOLDEN=1 rewrites it";
-}
 
 json sarif_of(const Report& report, const std::string& fallback = "db/migrations") {
   return json::parse(to_sarif(report, fallback));
