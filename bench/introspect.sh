@@ -44,19 +44,7 @@ WORK=$(mktemp -d "$BENCH_TMPDIR/pgdrift-introspect-XXXXXX")
 SOCK=$WORK/pg
 bench_runas_setup
 
-cleanup() {
-  local rc=$?
-  bench_cluster_stop
-  if [[ "$KEEP" == 1 ]]; then
-    echo "kept $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_install_cleanup
 
 # --- schema -----------------------------------------------------------------------------------
 SCHEMA=$WORK/schema.sql

@@ -56,3 +56,20 @@ bench_machine_line() {
   echo "$(nproc) CPUs · $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') · $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM · $(date -u '+%F %T UTC') · loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 bench_fs_type() { df -PT "$1" | awk 'NR == 2 { print $2 }'; }
+
+# On every exit (also INT/TERM: 130/143): stop the cluster and remove $WORK, unless KEEP=1.
+bench_cleanup() {
+  local rc=$?
+  bench_cluster_stop
+  if [[ "${KEEP:-0}" == 1 ]]; then
+    echo "kept $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+bench_install_cleanup() {
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}

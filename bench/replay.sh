@@ -48,19 +48,7 @@ SOCK=$WORK/floor
 PORT=54329
 bench_runas_setup
 
-cleanup() {
-  local rc=$?
-  bench_cluster_stop
-  if [[ "$KEEP" == 1 ]]; then
-    echo "kept $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_install_cleanup
 
 # --- inputs -----------------------------------------------------------------------------------
 TREE=$WORK/migrations

@@ -98,15 +98,10 @@ Properties column_properties(const db::Rows& rows, std::size_t r) {
         text(rows, r, "sequence_kind") == "i" ? "identity_sequence" : "serial_sequence";
     if (!options.empty()) properties[name] = options;
   }
-  add_if(properties, "collation", rows.at(r, "collation"));
-  add_if(properties, "storage", rows.at(r, "storage"));
-  add_if(properties, "compression", rows.at(r, "compression"));
+  add_columns(properties, rows, r, {"collation", "storage", "compression"});
   // statistics (SET STATISTICS) and options (SET (n_distinct = …)) are not in the spec's list;
   // shown only when set.
-  add_if(properties, "statistics", rows.at(r, "statistics"));
-  add_if(properties, "options", rows.at(r, "options"));
-  add_if(properties, "comment", rows.at(r, "comment"));
-  add_if(properties, "privileges", rows.at(r, "privileges"));
+  add_columns(properties, rows, r, {"statistics", "options", "comment", "privileges"});
   return properties;
 }
 

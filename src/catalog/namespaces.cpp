@@ -15,8 +15,7 @@ void read_schemas(db::Connection& connection, const Scope& scope, SchemaModel& m
       " AS privileges FROM pg_catalog.pg_namespace n WHERE " + scope.schema_condition("n"));
   for (std::size_t r = 0; r < rows.size(); ++r) {
     Properties properties;
-    add_if(properties, "comment", rows.at(r, "comment"));
-    add_if(properties, "privileges", rows.at(r, "privileges"));
+    add_columns(properties, rows, r, {"comment", "privileges"});
     model.add({Kind::schema, "", *rows.at(r, "name"), ""}, std::move(properties));
   }
 }
@@ -43,8 +42,7 @@ void read_extensions(db::Connection& connection, const Scope& scope, SchemaModel
       condition);
   for (std::size_t r = 0; r < rows.size(); ++r) {
     Properties properties;
-    add_if(properties, "version", rows.at(r, "version"));
-    add_if(properties, "schema", rows.at(r, "schema"));
+    add_columns(properties, rows, r, {"version", "schema"});
     model.add({Kind::extension, "", *rows.at(r, "name"), ""}, std::move(properties));
   }
 }

@@ -58,8 +58,7 @@ void read_routines(db::Connection& connection, const Scope& scope, SchemaModel& 
     if (const auto& definition = rows.at(r, "definition")) {
       properties["definition"] = trimmed_right(*definition);
     }
-    add_if(properties, "comment", rows.at(r, "comment"));
-    add_if(properties, "privileges", rows.at(r, "privileges"));
+    add_columns(properties, rows, r, {"comment", "privileges"});
     model.add({procedure ? Kind::procedure : Kind::function, *rows.at(r, "schema"),
                *rows.at(r, "name"), ""},
               std::move(properties));

@@ -86,9 +86,7 @@ void read_sequences(db::Connection& connection, const Scope& scope, SchemaModel&
     };
     // Not in the spec's list: shown only when set, so ordinary sequences are unaffected.
     if (boolean(rows.at(r, "unlogged")) == "true") properties["unlogged"] = "true";
-    add_if(properties, "owned_by", rows.at(r, "owned_by"));
-    add_if(properties, "comment", rows.at(r, "comment"));
-    add_if(properties, "privileges", rows.at(r, "privileges"));
+    add_columns(properties, rows, r, {"owned_by", "comment", "privileges"});
     model.add({Kind::sequence, text(rows, r, "schema"), text(rows, r, "name"), ""},
               std::move(properties));
   }

@@ -23,6 +23,11 @@ void add_if(std::map<std::string, std::string>& properties, const std::string& n
   if (value) properties[name] = *value;
 }
 
+void add_columns(std::map<std::string, std::string>& properties, const db::Rows& rows, std::size_t r,
+                 std::initializer_list<const char*> names) {
+  for (const char* name : names) add_if(properties, name, rows.at(r, name));
+}
+
 std::string boolean(const std::optional<std::string>& value) {
   return value && *value == "t" ? "true" : "false";
 }

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+
+#include "pgdrift/db/connection.hpp"
 
 namespace pgdrift::catalog::detail {
 
@@ -18,6 +21,10 @@ std::string comment_sql(const std::string& oid, const std::string& catalog);
 // Adds `value` under `name` when the row has it (a NULL column adds nothing).
 void add_if(std::map<std::string, std::string>& properties, const std::string& name,
             const std::optional<std::string>& value);
+
+// Copies row `r`'s columns `names` into properties of the same names, skipping NULLs.
+void add_columns(std::map<std::string, std::string>& properties, const db::Rows& rows, std::size_t r,
+                 std::initializer_list<const char*> names);
 
 // "t"/"f" from Postgres as "true"/"false".
 std::string boolean(const std::optional<std::string>& value);

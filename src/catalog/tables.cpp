@@ -83,8 +83,7 @@ void read_tables(db::Connection& connection, const Scope& scope, SchemaModel& mo
     add_if(properties, "options", rows.at(r, "options"));
     // Not in the spec's list: shown only when not DEFAULT.
     add_if(properties, "replica_identity", replica_identity(rows, r));
-    add_if(properties, "comment", rows.at(r, "comment"));
-    add_if(properties, "privileges", rows.at(r, "privileges"));
+    add_columns(properties, rows, r, {"comment", "privileges"});
     model.add({Kind::table, text(rows, r, "schema"), text(rows, r, "name"), ""},
               std::move(properties));
   }

@@ -75,8 +75,7 @@ void read_policies(db::Connection& connection, const Scope& scope, SchemaModel& 
     properties["permissive"] = boolean(rows.at(r, "permissive"));
     add_if(properties, "roles", rows.at(r, "roles"));
     add_if(properties, "using", rows.at(r, "using_expr"));
-    add_if(properties, "with_check", rows.at(r, "with_check"));
-    add_if(properties, "comment", rows.at(r, "comment"));
+    add_columns(properties, rows, r, {"with_check", "comment"});
     model.add({Kind::policy, *rows.at(r, "schema"), *rows.at(r, "name"), *rows.at(r, "table_name")},
               std::move(properties));
   }

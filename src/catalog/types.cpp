@@ -44,9 +44,7 @@ void read_enums(db::Connection& connection, const Scope& scope, SchemaModel& mod
       user_types(scope, "e"));
   for (std::size_t r = 0; r < rows.size(); ++r) {
     Properties properties;
-    add_if(properties, "labels", rows.at(r, "labels"));
-    add_if(properties, "comment", rows.at(r, "comment"));
-    add_if(properties, "privileges", rows.at(r, "privileges"));
+    add_columns(properties, rows, r, {"labels", "comment", "privileges"});
     model.add({Kind::enum_type, *rows.at(r, "schema"), *rows.at(r, "name"), ""},
               std::move(properties));
   }
@@ -70,13 +68,9 @@ void read_domains(db::Connection& connection, const Scope& scope, SchemaModel& m
       " AS comment, " + type_privileges_sql() + " AS privileges" + user_types(scope, "d"));
   for (std::size_t r = 0; r < rows.size(); ++r) {
     Properties properties;
-    add_if(properties, "type", rows.at(r, "type"));
-    add_if(properties, "default", rows.at(r, "default"));
+    add_columns(properties, rows, r, {"type", "default"});
     properties["not_null"] = boolean(rows.at(r, "not_null"));
-    add_if(properties, "checks", rows.at(r, "checks"));
-    add_if(properties, "collation", rows.at(r, "collation"));
-    add_if(properties, "comment", rows.at(r, "comment"));
-    add_if(properties, "privileges", rows.at(r, "privileges"));
+    add_columns(properties, rows, r, {"checks", "collation", "comment", "privileges"});
     model.add({Kind::domain, *rows.at(r, "schema"), *rows.at(r, "name"), ""},
               std::move(properties));
   }
@@ -101,8 +95,7 @@ void read_composites(db::Connection& connection, const Scope& scope, SchemaModel
       Scope::not_extension_member("'pg_catalog.pg_class'::pg_catalog.regclass", "c.oid") + ")");
   for (std::size_t r = 0; r < rows.size(); ++r) {
     Properties properties;
-    add_if(properties, "attributes", rows.at(r, "attributes"));
-    add_if(properties, "comment", rows.at(r, "comment"));
+    add_columns(properties, rows, r, {"attributes", "comment"});
     model.add({Kind::composite_type, *rows.at(r, "schema"), *rows.at(r, "name"), ""},
               std::move(properties));
   }

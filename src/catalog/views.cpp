@@ -28,9 +28,7 @@ void read_views(db::Connection& connection, const Scope& scope, SchemaModel& mod
       " WHERE " + relation_condition(scope, "'v', 'm'"));
   for (std::size_t r = 0; r < rows.size(); ++r) {
     Properties properties{{"definition", definition(text(rows, r, "definition"))}};
-    add_if(properties, "options", rows.at(r, "options"));
-    add_if(properties, "comment", rows.at(r, "comment"));
-    add_if(properties, "privileges", rows.at(r, "privileges"));
+    add_columns(properties, rows, r, {"options", "comment", "privileges"});
     const Kind kind = text(rows, r, "relkind") == "m" ? Kind::materialized_view : Kind::view;
     model.add({kind, text(rows, r, "schema"), text(rows, r, "name"), ""}, std::move(properties));
   }

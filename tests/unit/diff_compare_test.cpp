@@ -99,9 +99,13 @@ struct Case {
   const char* name;
   Edit edit_expected;  // applied to base()
   Edit edit_actual;    // applied to base()
-  CompareOptions options;
+  // Built when the case runs: a CompareOptions (it holds a std::set) inside these aggregate
+  // tables trips GCC 12's -Wmaybe-uninitialized at -O2. Empty = the defaults.
+  std::function<CompareOptions()> options;
   std::vector<std::string> want;
 };
+
+CompareOptions options_of(const Case& c) { return c.options ? c.options() : CompareOptions{}; }
 
 CompareOptions with_informational(std::set<std::string> names) {
   CompareOptions options;
@@ -157,7 +161,7 @@ TEST(DiffCompare, ReportsWhatAUserWouldCallDrift) {
          m.objects[table("users")]["comment"] = "humans";
          m.objects[table("users")]["privileges"] = "PUBLIC=SELECT";
        },
-       with_informational({"comment"}),
+       [] { return with_informational({"comment"}); },
        {"changed table public.users comment: people -> humans"}},
       {"missing table covers its sub-objects",
        k_none,
@@ -178,7 +182,7 @@ TEST(DiffCompare, ReportsWhatAUserWouldCallDrift) {
     SchemaModel actual = base();
     c.edit_expected(expected);
     c.edit_actual(actual);
-    EXPECT_EQ(c.want, show(compare(expected, actual, c.options))) << c.name;
+    EXPECT_EQ(c.want, show(compare(expected, actual, options_of(c)))) << c.name;
   }
 }
 
@@ -219,7 +223,7 @@ TEST(DiffCompare, MatchesAutoNamedConstraintsAndIndexesByDefinition) {
       {"matching turned off",
        k_none,
        rename_email_key("users_email_key1"),
-       without_heuristics(),
+       without_heuristics,
        {"missing constraint public.users.users_email_key",
         "unexpected constraint public.users.users_email_key1"}},
       {"auto-named index",
@@ -254,7 +258,7 @@ TEST(DiffCompare, MatchesAutoNamedConstraintsAndIndexesByDefinition) {
     SchemaModel actual = base();
     c.edit_expected(expected);
     c.edit_actual(actual);
-    EXPECT_EQ(c.want, show(compare(expected, actual, c.options))) << c.name;
+    EXPECT_EQ(c.want, show(compare(expected, actual, options_of(c)))) << c.name;
   }
 }
 
@@ -305,7 +309,7 @@ TEST(DiffCompare, PairsLikelyRenamesOneToOne) {
       {"column: renames turned off",
        k_none,
        rename_name_column,
-       without_heuristics(),
+       without_heuristics,
        {"unexpected column public.users.full_name", "missing column public.users.name"}},
       {"table: same columns, sub-objects not reported",
        k_none,
@@ -337,7 +341,7 @@ TEST(DiffCompare, PairsLikelyRenamesOneToOne) {
     SchemaModel actual = base();
     c.edit_expected(expected);
     c.edit_actual(actual);
-    EXPECT_EQ(c.want, show(compare(expected, actual, c.options))) << c.name;
+    EXPECT_EQ(c.want, show(compare(expected, actual, options_of(c)))) << c.name;
   }
 }
 
