@@ -27,8 +27,13 @@ std::vector<int> processes_mentioning(const std::string& needle) {
     const auto& entry = *it;
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmdline;
+    try {
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure&) {
+      continue;  // the process exited while being read (ESRCH from libstdc++'s underflow)
+    }
     if (cmdline.find(needle) != std::string::npos && std::stoi(name) != getpid()) pids.push_back(std::stoi(name));
   }
   return pids;

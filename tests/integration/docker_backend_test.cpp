@@ -35,9 +35,15 @@ using namespace std::chrono_literals;
 
 const std::string k_fake_docker = std::string(PGDRIFT_FIXTURES_DIR) + "/fake-docker/docker";
 
+// The file's text, or "" when it cannot be read. A /proc file of a process that exits between
+// open and read fails with ESRCH, which libstdc++'s filebuf throws from underflow().
 std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    return "";
+  }
 }
 
 // True while process `pid` exists and is not a zombie.
