@@ -48,7 +48,7 @@ void plan_transaction(const migrations::Migration& migration, const std::vector<
 
 // Applies one migration's statements; returns false when one failed.
 bool apply(db::Connection& connection, const migrations::Migration& migration,
-           const std::vector<sql::Statement>& statements, MigrationResult& out) {
+           const std::vector<sql::Statement>& statements, const Options& options, MigrationResult& out) {
   const util::LineIndex lines(migration.source);
   for (const auto& statement : statements) {
     StatementResult row;
@@ -71,6 +71,9 @@ bool apply(db::Connection& connection, const migrations::Migration& migration,
     row.notices = std::move(result.notices);
     if (result.ok) {
       row.status = Status::applied;
+      for (auto* observer : options.observers) {
+        observer->after_statement(connection, migration, statements[i], i, row.command_tag);
+      }
       continue;
     }
     row.status = Status::failed;
@@ -156,11 +159,16 @@ ReplayResult run(db::Connection& connection, const std::vector<migrations::Migra
     const auto migration_started = Clock::now();
     const auto statements = sql::split(migration.up_sql);
     plan_transaction(migration, statements, server_version_num, out);
-    const bool ok = apply(connection, migration, statements, out);
+    for (auto* observer : options.observers) observer->before_migration(connection, migration);
+    const bool ok = apply(connection, migration, statements, options, out);
+    for (auto* observer : options.observers) observer->after_migration(connection, migration, ok);
     out.status = ok ? Status::applied : Status::failed;
     out.duration_ms = ms_since(migration_started);
     failed = !ok;
     result.migrations.push_back(std::move(out));
+  }
+  if (!failed) {
+    for (auto* observer : options.observers) observer->finish(connection);
   }
   result.duration_ms = ms_since(started);
   return result;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "pgdrift/db/connection.hpp"
+#include "pgdrift/lint/observer.hpp"
 #include "pgdrift/migrations/migration.hpp"
 #include "pgdrift/util/environment.hpp"
 #include "pgdrift/util/finding.hpp"
@@ -57,6 +58,7 @@ struct ReplayResult {
 
 struct Options {
   std::chrono::milliseconds statement_timeout{300000};
+  std::vector<lint::ReplayObserver*> observers;  // told about every migration and statement (not owned)
 };
 
 // Applies `migrations` in order on `connection`, one statement at a time; each migration in its

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgdrift/lint/rule.hpp"
+#include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/util/finding.hpp"
+
+namespace pgdrift::lint {
+
+// Every rule pgdrift reports about migrations: the static rules, then the dynamic ones (seen
+// while replaying), then destructive/… and the linter's own (unknown-rule, …). Ids of static and
+// dynamic rules have no prefix ("drop-table"); destructive ones keep theirs ("destructive/drop-table").
+const std::vector<RuleInfo>& all_rules();
+
+// The rule id a finding carries: "lint/<id>", or the id itself when it has a prefix.
+std::string finding_rule(std::string_view id);
+
+// The RuleInfo of an id written by a user ("drop-table", "lint/drop-table",
+// "destructive/drop-column"); nullptr when unknown.
+const RuleInfo* find_rule(std::string_view id);
+
+struct Options {
+  int pg_version_num = 150000;  // the PostgreSQL version the migrations will run on
+  bool report_syntax_errors = true;  // lint/syntax-error for statements that do not parse
+  migrations::Format format = migrations::Format::plain;  // the tool that will run them
+};
+
+// The static findings of one migration (suppressions not applied yet: see apply_directives).
+// Locations point into the migration's file (display_path, 1-based line:column).
+std::vector<Finding> check(const migrations::Migration& migration, const Options& options);
+
+// Whether pgdrift wraps `migration` in a transaction on a server of `pg_version_num` (the file
+// does not opt out and no statement needs to run outside a transaction block).
+bool runs_in_transaction(const migrations::Migration& migration, const std::vector<sql::Statement>& statements,
+                         int pg_version_num);
+
+// Allowing destructive changes without an inline directive.
+struct AllowDestructive {
+  std::string reason;                  // non-empty: every destructive change is allowed for it
+  std::map<std::string, std::string> files;  // glob on a migration's display path or file name → reason
+};
+
+// Applies the `-- pgdrift:` directives of `migrations` to `findings` (of those migrations):
+//   -- pgdrift:ignore <rule>[,<rule>…] <reason>       drops the next statement's findings of those rules
+//   -- pgdrift:ignore-file <rule>[,<rule>…] <reason>  drops them for the whole file
+//   -- pgdrift:allow-destructive <reason>             destructive/… findings of the file become
+//                                                     notices that show the reason
+// `allow` does the same as the last one from outside the file. Adds warnings (lint/unknown-rule,
+// lint/directive-without-reason, lint/unknown-directive) for directives that are malformed.
+void apply_directives(std::vector<Finding>& findings, const std::vector<migrations::Migration>& migrations,
+                      const AllowDestructive& allow);
+
+}  // namespace pgdrift::lint

@@ -1,0 +1,163 @@
+#include <algorithm>
+
+#include "pgdrift/lint/lint.hpp"
+#include "pgdrift/util/text.hpp"
+#include "rules/registry.hpp"
+
+namespace pgdrift::lint {
+namespace {
+
+std::string unqualified(const std::string& name) {
+  const auto dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+bool has_schema(const std::string& name) { return name.find('.') != std::string::npos; }
+
+// Collects one rule's reports as findings located in the migration's file.
+class FindingSink : public Sink {
+ public:
+  FindingSink(const migrations::Migration& migration, const util::LineIndex& lines, std::vector<Finding>& out)
+      : m_migration(migration), m_lines(lines), m_out(out) {}
+
+  void use(const RuleInfo& info, const sql::Statement& statement) {
+    m_info = &info;
+    m_statement = &statement;
+  }
+
+  void report(std::size_t offset, std::string message, std::string object) override {
+    Finding f;
+    f.rule = finding_rule(m_info->id);
+    f.severity = m_info->severity;
+    f.message = std::move(message);
+    f.hint = m_info->hint;
+    f.object = std::move(object);
+    // A location outside the statement (none given, or a rule's mistake) points at its start.
+    if (offset < m_statement->begin || offset > m_statement->end) offset = m_statement->begin;
+    const auto at = m_lines.at(m_migration.source_offset(offset));
+    const auto end = m_lines.at(m_migration.source_offset(m_statement->end));
+    f.location = Location{m_migration.display_path, at.line, at.column, end.line, end.column};
+    m_out.push_back(std::move(f));
+  }
+
+ private:
+  const migrations::Migration& m_migration;
+  const util::LineIndex& m_lines;
+  std::vector<Finding>& m_out;
+  const RuleInfo* m_info = nullptr;
+  const sql::Statement* m_statement = nullptr;
+};
+
+// A `SET [LOCAL] <name> = <value>` that sets a timeout (not to 0 or DEFAULT).
+bool sets_timeout(const sql::Node& tree, std::string_view name) {
+  if (!tree.is("VariableSetStmt") || tree["name"].str() != name) return false;
+  if (tree["kind"].str() != "VAR_SET_VALUE") return false;
+  const auto args = tree["args"].items();
+  if (args.empty()) return false;
+  const auto& value = args.front();
+  if (!value["sval"].is_null()) {
+    const std::string text = value.str();
+    return !text.empty() && text != "0";
+  }
+  return value.integer(0) != 0;
+}
+
+// What the statement changes in what the linter knows about the file.
+void observe(const sql::Node& tree, FileState& state) {
+  const std::string type = tree.type();
+  if (type == "CreateStmt") {
+    state.created_tables.insert(sql::relation_name(tree["relation"]));
+  } else if (type == "CreateTableAsStmt") {
+    state.created_tables.insert(sql::relation_name(tree["into"]["rel"]));
+  } else if (type == "TransactionStmt") {
+    const std::string kind = tree["kind"].str();
+    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+      ++state.explicit_depth;
+    } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_COMMIT_PREPARED" ||
+               kind == "TRANS_STMT_ROLLBACK_PREPARED" || kind == "TRANS_STMT_PREPARE") {
+      state.explicit_depth = std::max(0, state.explicit_depth - 1);
+    }
+  } else if (type == "VariableSetStmt") {
+    if (tree["name"].str() == "lock_timeout") state.lock_timeout_set = sets_timeout(tree, "lock_timeout");
+    if (tree["name"].str() == "statement_timeout") {
+      state.statement_timeout_set = sets_timeout(tree, "statement_timeout");
+    }
+  }
+}
+
+}  // namespace
+
+bool FileState::created_here(const sql::Node& range_var) const {
+  return created_here(sql::relation_name(range_var));
+}
+
+bool FileState::created_here(const std::string& name) const {
+  if (created_tables.count(name) != 0) return true;
+  for (const auto& created : created_tables) {
+    if ((!has_schema(name) || !has_schema(created)) && unqualified(created) == unqualified(name)) return true;
+  }
+  return false;
+}
+
+std::string finding_rule(std::string_view id) {
+  if (id.find('/') != std::string_view::npos) return std::string(id);
+  return "lint/" + std::string(id);
+}
+
+bool runs_in_transaction(const migrations::Migration& migration, const std::vector<sql::Statement>& statements,
+                         int pg_version_num) {
+  if (migration.no_transaction) return false;
+  return std::all_of(statements.begin(), statements.end(), [&](const sql::Statement& s) {
+    return sql::transaction_need(s, pg_version_num) == sql::TransactionNeed::any;
+  });
+}
+
+std::vector<Finding> check(const migrations::Migration& migration, const Options& options) {
+  std::vector<Finding> out;
+  const auto statements = sql::split(migration.up_sql);
+  const util::LineIndex lines(migration.source);
+  FindingSink sink(migration, lines, out);
+  FileState state;
+  state.pg_version_num = options.pg_version_num;
+  state.wrapped = runs_in_transaction(migration, statements, options.pg_version_num);
+  const auto format = options.format;
+  state.tool_wraps = !migration.no_transaction &&
+                     (format == migrations::Format::goose || format == migrations::Format::dbmate ||
+                      format == migrations::Format::diesel);
+  auto rules = make_rules();
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    const auto& statement = statements[i];
+    if (!statement.parse_error.empty()) {
+      if (!options.report_syntax_errors) continue;
+      Finding f;
+      f.rule = "lint/syntax-error";
+      f.severity = Severity::error;
+      f.message = statement.parse_error;
+      f.hint = "fix the statement: Postgres would reject it too";
+      const auto at = lines.at(migration.source_offset(statement.parse_error_at));
+      f.location = Location{migration.display_path, at.line, at.column, 0, 0};
+      out.push_back(std::move(f));
+      continue;
+    }
+    const sql::Node tree = sql::parse_tree(statement);
+    const StatementView view{statement, tree, migration.up_sql, i};
+    for (auto& rule : rules) {
+      sink.use(rule->info(), statement);
+      rule->check(view, state, sink);
+    }
+    observe(tree, state);
+  }
+  const sql::Statement* last = nullptr;
+  for (const auto& statement : statements) {
+    if (statement.parse_error.empty()) last = &statement;
+  }
+  if (last != nullptr) {
+    for (auto& rule : rules) {
+      sink.use(rule->info(), *last);
+      rule->finish(state, sink);
+    }
+  }
+  return out;
+}
+
+}  // namespace pgdrift::lint
