@@ -97,12 +97,6 @@ void add_target_flag(CLI::App& sub, DriftFlags& drift) {
                  "NAME=URL of an environment to compare, read only (targets in pgdrift.yml); repeatable");
 }
 
-int not_implemented(const std::string& name, std::ostream& err) {
-  err << "pgdrift " << name << ": not implemented yet\n"
-      << "  hint: `pgdrift verify` runs the replay, drift and history checks today; see README.md\n";
-  return static_cast<int>(ExitCode::usage);
-}
-
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Environment& env) {
@@ -131,13 +125,17 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 
   DriftFlags drift_flags;
   ReplayFlags verify_replay_flags;
-  auto* verify = app.add_subcommand("verify", "Everything in one run: replay, drift against targets and the model, history");
+  auto* verify = app.add_subcommand("verify", "Everything in one run: replay, lint, drift against targets and the model, history");
   add_common(*verify, common);
   add_replay_flags(*verify, verify_replay_flags);
   add_target_flag(*verify, drift_flags);
   optional_option(*verify, "--model", drift_flags.model, "The application's declared schema, a .sql file (model.file)");
   optional_option(*verify, "--model-command", drift_flags.model_command,
                   "A command printing the declared schema as SQL on stdout (model.command)");
+  verify->add_flag("--no-trace", verify_replay_flags.no_trace,
+                   "Do not watch locks, rewrites and scans while replaying (lint.trace: false)");
+  verify->add_flag("--no-destructive-check", verify_replay_flags.no_destructive,
+                   "Do not compare the schema before and after each migration (lint.destructive: false)");
 
   ReplayFlags status_flags;
   auto* status = app.add_subcommand("status", "Migration history of each target against the files");
@@ -168,19 +166,19 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_common(*dump, common);
   add_dump_flags(*dump, dump_sandbox_flags, dump_flags);
 
-  struct Pending {
-    const char* name;
-    const char* help;
-  };
-  const Pending pending[] = {
-      {"lint", "Static checks of migration files (not implemented yet)"},
-  };
-  std::vector<CLI::App*> pending_commands;
-  for (const auto& p : pending) {
-    auto* sub = app.add_subcommand(p.name, p.help);
-    sub->allow_extras();
-    pending_commands.push_back(sub);
-  }
+  LintFlags lint_flags;
+  ReplayFlags lint_report_flags;
+  auto* lint = app.add_subcommand("lint", "Static safety checks of migration files; no database (pre-commit friendly)");
+  add_common(*lint, common);
+  lint->add_option("paths", lint_flags.paths, "Migration files and directories (default: migrations.dir)");
+  optional_option(*lint, "--pg-version", lint_flags.pg_version,
+                  "PostgreSQL major version the migrations will run on (default: postgres.version, else 17)");
+  optional_option(*lint, "--format", lint_report_flags.format,
+                  "auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel (migrations.format)");
+  lint->add_option("--var", lint_report_flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
+  optional_option(*lint, "--fail-on", lint_report_flags.fail_on, "Exit 1 on findings at or above: error|warning|notice (fail_on)");
+  lint->add_flag("--list-rules", lint_flags.list_rules, "Print every rule (id, severity, why, safe alternative) and exit");
+  add_report_flags(*lint, lint_report_flags);
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 2.1 wants it reversed
@@ -202,10 +200,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return static_cast<int>(ExitCode::usage);
   }
 
-  for (auto* sub : pending_commands) {
-    if (sub->parsed()) return not_implemented(sub->get_name(), err);
-  }
   try {
+    if (lint->parsed()) return lint_command(common, lint_report_flags, lint_flags, Io{out, err, env});
     if (prune->parsed()) return sandbox_prune_command(common, prune_flags, Io{out, err, env});
     if (verify->parsed()) return verify_command(common, verify_replay_flags, drift_flags, Io{out, err, env});
     if (status->parsed()) return status_command(common, status_flags, drift_flags, Io{out, err, env});

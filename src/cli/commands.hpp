@@ -39,6 +39,8 @@ struct ReplayFlags {
   std::string sarif;  // SARIF 2.1.0 path
   std::string gitlab; // GitLab Code Quality path
   bool github = false;  // GitHub annotations, job summary and outputs (also when GITHUB_ACTIONS=true)
+  bool no_trace = false;        // verify: no dynamic tracing (lint.trace: false)
+  bool no_destructive = false;  // verify: no destructive-change guard (lint.destructive: false)
 };
 
 // Where a command writes and what it may read.
@@ -54,6 +56,17 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
 // `pgdrift replay`: returns the exit code. Throws pgdrift::Error for usage/infrastructure errors
 // after writing what it can (the JSON report with the error).
 int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io);
+
+// Flags of `pgdrift lint` beyond the report flags.
+struct LintFlags {
+  std::vector<std::string> paths;           // files and directories; empty = migrations.dir
+  std::optional<std::string> pg_version;    // major version the rules assume
+  bool list_rules = false;
+};
+
+// `pgdrift lint`: static checks of migration files, no database; returns the exit code. Throws
+// pgdrift::Error (usage) for missing paths, bad flags and bad configuration.
+int lint_command(const CommonFlags& common, const ReplayFlags& flags, const LintFlags& lint_flags, Io io);
 
 // Flags of `pgdrift sandbox prune`.
 struct PruneFlags {

@@ -57,7 +57,7 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
   finding_options.target = b.description;
   finding_options.reference = "in " + a.description;
   report.findings = diff::findings(differences, a.model, b.model, finding_options);
-  report.checks.push_back({"drift", b.description, "", b.description, 0, false, ""});
+  report.checks.push_back({"drift", b.description, "", b.description, 0, false, "", ""});
   apply_severity_overrides(report.findings, cfg);
   sort_findings(report.findings);
   report.duration_ms =

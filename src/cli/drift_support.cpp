@@ -1,4 +1,5 @@
 #include "drift_support.hpp"
+#include "lint_support.hpp"
 
 #include <fnmatch.h>
 
@@ -130,11 +131,14 @@ std::vector<Finding> history_findings(const std::vector<history::Entry>& entries
 void apply_severity_overrides(std::vector<Finding>& findings, const config::Config& cfg) {
   std::vector<Finding> kept;
   for (auto& f : findings) {
+    std::optional<std::string> severity;
     const auto it = cfg.drift.severity.find(f.rule);
-    if (it == cfg.drift.severity.end()) {
+    if (it != cfg.drift.severity.end()) severity = it->second;
+    if (!severity) severity = lint_severity(cfg, f.rule);
+    if (!severity) {
       kept.push_back(std::move(f));
-    } else if (it->second != "off") {
-      f.severity = *parse_severity(it->second);
+    } else if (*severity != "off") {
+      f.severity = *parse_severity(*severity);
       kept.push_back(std::move(f));
     }
   }

@@ -42,7 +42,8 @@ std::vector<diff::Difference> without_ignored(std::vector<diff::Difference> diff
 std::vector<Finding> history_findings(const std::vector<history::Entry>& entries, const history::History& history,
                                       migrations::Format format, const std::string& target);
 
-// Applies drift.severity overrides: a rule set to "off" is dropped, others get the new severity.
+// Applies drift.severity and lint.severity overrides: a rule set to "off" is dropped, others get
+// the new severity.
 void apply_severity_overrides(std::vector<Finding>& findings, const config::Config& cfg);
 
 // `pgdrift verify`, `pgdrift status`, `pgdrift diff A B`: return the exit code; throw

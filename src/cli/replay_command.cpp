@@ -58,6 +58,8 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
   if (flags.statement_timeout) cfg.replay.statement_timeout = duration_flag(*flags.statement_timeout, "--statement-timeout");
   if (flags.start_timeout) cfg.sandbox.start_timeout = duration_flag(*flags.start_timeout, "--start-timeout");
   if (flags.fail_on) cfg.fail_on = *flags.fail_on;
+  if (flags.no_trace) cfg.lint.trace = false;
+  if (flags.no_destructive) cfg.lint.destructive = false;
   if (!parse_severity(cfg.fail_on)) {
     throw usage_error("--fail-on: '" + cfg.fail_on + "' is not a severity", "use error, warning or notice");
   }
@@ -118,7 +120,7 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
     for (const auto& m : result.migrations) {
       report.migrations.push_back(migration_row(m));
       report.checks.push_back({"replay", m.migration->display_path, m.migration->display_path, "", m.duration_ms,
-                               false, ""});
+                               false, "", ""});
     }
     report.findings = replay::findings(result);
   } catch (const Error& e) {

@@ -43,10 +43,12 @@ catalog::IntrospectOptions introspect_options(const config::Config& cfg) {
 
 Replayed replay_into(sandbox::Backend& backend, const std::string& purpose,
                      const std::vector<migrations::Migration>& list, const config::Config& cfg,
-                     const catalog::IntrospectOptions& options) {
+                     const catalog::IntrospectOptions& options,
+                     const std::vector<lint::ReplayObserver*>& observers) {
   auto connection = db::Connection::open(backend.create_database(purpose), "pgdrift");
   replay::Options replay_options;
   replay_options.statement_timeout = cfg.replay.statement_timeout;
+  replay_options.observers = observers;
   Replayed out;
   out.result = replay::run(*connection, list, replay_options);
   out.findings = replay::findings(out.result);

@@ -50,9 +50,11 @@ struct Replayed {
   std::vector<Finding> findings;
   std::optional<catalog::SchemaModel> model;  // set when every migration applied
 };
+// `observers` watch the replay (dynamic lint tracing, the destructive guard).
 Replayed replay_into(sandbox::Backend& backend, const std::string& purpose,
                      const std::vector<migrations::Migration>& list, const config::Config& cfg,
-                     const catalog::IntrospectOptions& options);
+                     const catalog::IntrospectOptions& options,
+                     const std::vector<lint::ReplayObserver*>& observers = {});
 
 // Flags of `pgdrift dump`.
 struct DumpFlags {

@@ -43,12 +43,12 @@ std::vector<std::string> check_targets(const config::Config& cfg, const std::map
       const auto entries = history::compare(discovery.migrations, history, discovery.format);
       const auto found = history_findings(entries, history, discovery.format, name);
       report.findings.insert(report.findings.end(), found.begin(), found.end());
-      report.checks.push_back({"history", name, "", name, 0, false, ""});
+      report.checks.push_back({"history", name, "", name, 0, false, "", ""});
     } catch (const Error& e) {
       if (e.kind() != Error::Kind::infrastructure) throw;
       const auto message = util::redact(e.what());
       unreachable.push_back(message);
-      report.checks.push_back({"history", name, "", name, 0, true, message});
+      report.checks.push_back({"history", name, "", name, 0, true, message, ""});
       report.findings.push_back(
           target_finding("drift/target-unreachable", Severity::error, name, message, util::redact(e.hint())));
     }

@@ -2,6 +2,7 @@
 #include <set>
 
 #include "drift_support.hpp"
+#include "lint_support.hpp"
 #include "output.hpp"
 #include "pgdrift/diff/findings.hpp"
 #include "pgdrift/util/error.hpp"
@@ -47,6 +48,16 @@ migrations::Migration load_model(const config::Config& cfg, Io io, std::optional
 }
 
 
+// 150000 for "15.4" (a server's version string).
+int major_version_num(const std::string& version) {
+  int major = 0;
+  for (const char c : version) {
+    if (c < '0' || c > '9') break;
+    major = major * 10 + (c - '0');
+  }
+  return major * 10000;
+}
+
 Finding notice(const std::string& rule, const std::string& target, const std::string& message,
                const std::string& hint) {
   Finding f;
@@ -63,6 +74,7 @@ Finding notice(const std::string& rule, const std::string& target, const std::st
 int verify_command(const CommonFlags& common, const ReplayFlags& flags, const DriftFlags& drift, Io io) {
   const auto started = Clock::now();
   auto cfg = load_config(common, flags, io.env);
+  validate_lint_config(cfg);
   if (drift.model) cfg.model.file = *drift.model;
   if (drift.model_command) cfg.model.command = util::split_command_line(*drift.model_command);
   const auto targets = targets_of(cfg, drift.targets);
@@ -102,10 +114,19 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     for (const auto& m : replayed.result.migrations) {
       report.migrations.push_back(migration_row(m));
       report.checks.push_back({"replay", m.migration->display_path, m.migration->display_path, "", m.duration_ms,
-                               false, ""});
+                               false, "", ""});
     }
     auto& findings = report.findings;
     findings = replayed.findings;
+    // Static lint for the server that replayed them; syntax errors are the replay's to report.
+    lint::Options lint_options;
+    lint_options.pg_version_num = major_version_num(report.server_version);
+    lint_options.report_syntax_errors = false;
+    lint_options.format = discovery.format;
+    const auto linted = static_findings(discovery.migrations, lint_options, cfg);
+    findings.insert(findings.end(), linted.begin(), linted.end());
+    lint::apply_directives(findings, discovery.migrations, allow_destructive(cfg, io.env));
+    add_lint_checks(report, discovery.migrations, static_rule_ids(), cfg);
     if (!replayed.model) {
       findings.push_back(notice("drift/not-checked", "", "drift was not checked: the migrations do not replay",
                                 "fix the failing migration first"));
@@ -124,7 +145,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
           const auto found = diff::findings(differences, expected, *model.model, {"model", true});
           findings.insert(findings.end(), found.begin(), found.end());
         }
-        report.checks.push_back({"model", "model", cfg.model.file, "model", ms_since(model_started), false, ""});
+        report.checks.push_back({"model", "model", cfg.model.file, "model", ms_since(model_started), false, "", ""});
       }
       for (const auto& [name, url] : targets) {
         if (url.empty()) {
@@ -168,13 +189,13 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
           const auto differences = without_ignored(diff::compare(expected_here, actual, comparison), cfg);
           const auto found = diff::findings(differences, expected_here, actual, {name, false});
           findings.insert(findings.end(), found.begin(), found.end());
-          report.checks.push_back({"history", name, "", name, 0, false, ""});
-          report.checks.push_back({"drift", name, "", name, ms_since(target_started), false, ""});
+          report.checks.push_back({"history", name, "", name, 0, false, "", ""});
+          report.checks.push_back({"drift", name, "", name, ms_since(target_started), false, "", ""});
         } catch (const Error& e) {
           if (e.kind() != Error::Kind::infrastructure) throw;
           // One unreachable target must not hide the others: report it and go on.
           infrastructure_errors.push_back(util::redact(e.what()));
-          report.checks.push_back({"drift", name, "", name, ms_since(target_started), true, util::redact(e.what())});
+          report.checks.push_back({"drift", name, "", name, ms_since(target_started), true, util::redact(e.what()), ""});
           Finding f;
           f.rule = "drift/target-unreachable";
           f.severity = Severity::error;

@@ -33,6 +33,12 @@
 //     ignore: [{schema: audit}, {kind: index, name: "tmp_*"}]
 //     severity: {drift/unexpected-index: off}        # per rule: error|warning|notice|off
 //     detect_renames: true
+//   lint:
+//     exclude: ["*__baseline.sql"]  # globs on migration paths or file names that are not linted
+//     severity: {prefer-text: off, drop-column: warning}  # per rule id: error|warning|notice|off
+//     allow_destructive: {"V7__drop_legacy.sql": "legacy table, unused since 2024"}  # glob: reason
+//     trace: true                   # verify: watch locks, rewrites and scans while replaying
+//     destructive: true             # verify: compare the schema before and after each migration
 //   fail_on: error                  # error|warning|notice
 //
 // Finding the file: `--config PATH` must exist; otherwise pgdrift.yml, then pgdrift.yaml, in the
@@ -132,6 +138,25 @@ void read_severity(const Reader& r, const Entry& e, std::map<std::string, std::s
   out = std::move(values);
 }
 
+void read_bool(const Reader& r, const Entry& e, bool& out) {
+  std::string value = out ? "true" : "false";
+  r.read_choice(e, {"true", "false"}, value);
+  out = value == "true";
+}
+
+// A map of glob → reason; every reason must say something.
+void read_reasons(const Reader& r, const Entry& e, std::map<std::string, std::string>& out) {
+  std::map<std::string, std::string> values;
+  r.read_vars(e, values);
+  for (const auto& [glob, reason] : values) {
+    if (reason.empty()) {
+      throw r.error_at(e.line, e.key + "." + glob + " needs a reason",
+                       "say why the destructive change is intended, e.g. \"V7__*.sql\": \"legacy table, unused since 2024\"");
+    }
+  }
+  out = std::move(values);
+}
+
 void read_config(const Reader& r, const YAML::Node& root, Config& c) {
   const auto section = [&r](Handlers handlers) {
     return [&r, handlers = std::move(handlers)](const Entry& e) {
@@ -189,11 +214,15 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                {"compare", [&](const Entry& e) { read_compare(r, e, c.drift.compare); }},
                {"ignore", [&](const Entry& e) { read_ignore(r, e, c.drift.ignore); }},
                {"severity", [&](const Entry& e) { read_severity(r, e, c.drift.severity); }},
-               {"detect_renames", [&](const Entry& e) {
-                  std::string value = c.drift.detect_renames ? "true" : "false";
-                  r.read_choice(e, {"true", "false"}, value);
-                  c.drift.detect_renames = value == "true";
-                }},
+               {"detect_renames", [&](const Entry& e) { read_bool(r, e, c.drift.detect_renames); }},
+           })},
+          {"lint",
+           section({
+               {"exclude", [&](const Entry& e) { r.read_list(e, c.lint.exclude); }},
+               {"severity", [&](const Entry& e) { read_severity(r, e, c.lint.severity); }},
+               {"allow_destructive", [&](const Entry& e) { read_reasons(r, e, c.lint.allow_destructive); }},
+               {"trace", [&](const Entry& e) { read_bool(r, e, c.lint.trace); }},
+               {"destructive", [&](const Entry& e) { read_bool(r, e, c.lint.destructive); }},
            })},
           {"fail_on", [&](const Entry& e) { r.read_choice(e, k_severities, c.fail_on); }},
       });

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "pgdrift/util/text.hpp"
+
 #include "pgdrift/util/environment.hpp"
 #include "pgdrift/util/error.hpp"
 
@@ -29,9 +31,7 @@ struct Entry {
 // Key name → what to do with its entry, in the order the keys are documented.
 using Handlers = std::vector<std::pair<std::string, std::function<void(const Entry&)>>>;
 
-// "did you mean 'x'?" for the closest option within edit distance 2 (ignoring case), else for
-// the first option `word` abbreviates ("warn" → "warning"), else "".
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& options);
+using util::did_you_mean;
 
 // Reads values out of a parsed document. Every read_* expands `${VAR}` in scalars, leaves `out`
 // untouched for a null value (the default stays), and throws pgdrift::Error (usage) naming

@@ -6,6 +6,12 @@ namespace pgdrift::report {
 
 std::vector<const Finding*> findings_of(const Report& report, const Check& check) {
   std::vector<const Finding*> out;
+  if (check.family == "lint") {
+    for (const auto& f : report.findings) {
+      if (f.rule == check.rule && f.location && f.location->file == check.file) out.push_back(&f);
+    }
+    return out;
+  }
   const std::string prefix = (check.family == "model" ? std::string("drift") : check.family) + "/";
   for (const auto& f : report.findings) {
     if (f.rule.compare(0, prefix.size(), prefix) != 0) continue;

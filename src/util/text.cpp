@@ -205,4 +205,37 @@ std::string read_file(const std::string& path) {
   return buffer.str();
 }
 
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& options) {
+  const std::string lower = util::to_lower(word);
+  const std::string* best = nullptr;
+  std::size_t best_distance = 3;
+  for (const auto& option : options) {
+    const std::size_t distance = edit_distance(lower, option);
+    if (distance < best_distance) best = &option, best_distance = distance;
+  }
+  for (const auto& option : options) {
+    if (best == nullptr && lower.size() >= 3 && util::starts_with(option, lower)) best = &option;
+  }
+  return best ? "did you mean '" + *best + "'?" : std::string();
+}
+
 }  // namespace pgdrift::util

@@ -252,7 +252,7 @@ TEST(ReportJunit, UnreachableTargetIsAnErrorAndNoticesAloneDoNotFail) {
 TEST(ReportJunit, SpecialCharactersRoundTripThroughAParser) {
   const std::string tricky = "a & b < c > d \"e\" 'f'\tg\nh ]]> i";
   Report r;
-  r.checks = {{"replay", tricky, "db/it's & <it>.sql", "", 1, false, ""}};
+  r.checks = {{"replay", tricky, "db/it's & <it>.sql", "", 1, false, "", ""}};
   Finding f;
   f.rule = "replay/statement-failed";
   f.message = tricky;
@@ -283,7 +283,7 @@ TEST(ReportJunit, StripsEveryKindOfEscapeAndInvalidBytes) {
   };
   for (const auto& [input, expected] : cases) {
     Report r;
-    r.checks = {{"model", "model", "", "model", 0, false, ""}};
+    r.checks = {{"model", "model", "", "model", 0, false, "", ""}};
     Finding f;
     f.rule = "drift/unexpected-table";
     f.message = input;

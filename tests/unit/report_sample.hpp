@@ -26,14 +26,14 @@ inline Report sample_report() {
   r.migrations = {{"1", "users", "db/migrations/V1__users.sql", "applied", true, "", 12.5, {}},
                   {"2", "orders", "db/migrations/V2__orders.sql", "failed", true, "", 3.25, {}},
                   {"3", "later", "db/migrations/V3__later.sql", "skipped", true, "", 0, {}}};
-  r.checks = {{"replay", "db/migrations/V1__users.sql", "db/migrations/V1__users.sql", "", 12.5, false, ""},
-              {"replay", "db/migrations/V2__orders.sql", "db/migrations/V2__orders.sql", "", 3.25, false, ""},
-              {"replay", "db/migrations/V3__later.sql", "db/migrations/V3__later.sql", "", 0, false, ""},
-              {"drift", "staging", "", "staging", 40, false, ""},
+  r.checks = {{"replay", "db/migrations/V1__users.sql", "db/migrations/V1__users.sql", "", 12.5, false, "", ""},
+              {"replay", "db/migrations/V2__orders.sql", "db/migrations/V2__orders.sql", "", 3.25, false, "", ""},
+              {"replay", "db/migrations/V3__later.sql", "db/migrations/V3__later.sql", "", 0, false, "", ""},
+              {"drift", "staging", "", "staging", 40, false, "", ""},
               {"drift", "production", "", "production", 5, true,
-               "target production: cannot connect to postgresql://deploy:***@db:5432/app: timeout"},
-              {"model", "model", "", "model", 8, false, ""},
-              {"history", "staging", "", "staging", 2, false, ""}};
+               "target production: cannot connect to postgresql://deploy:***@db:5432/app: timeout", ""},
+              {"model", "model", "", "model", 8, false, "", ""},
+              {"history", "staging", "", "staging", 2, false, "", ""}};
 
   Finding failed;
   failed.rule = "replay/statement-failed";

@@ -70,6 +70,14 @@ struct Config {
     bool detect_renames = true;
   } drift;
 
+  struct Lint {
+    std::vector<std::string> exclude;              // globs on migration paths (or file names) not linted
+    std::map<std::string, std::string> severity;   // rule id ("drop-column" or "lint/drop-column") → error|warning|notice|off
+    std::map<std::string, std::string> allow_destructive;  // glob on a migration's path or file name → reason
+    bool trace = true;        // verify: dynamic tracing during replay
+    bool destructive = true;  // verify: destructive-change guard between migrations
+  } lint;
+
   std::string fail_on = "error";  // error|warning|notice
 };
 

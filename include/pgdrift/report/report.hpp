@@ -31,7 +31,8 @@ struct MigrationRow {
 };
 
 // One item a run checked, so reporters can list what passed too (JUnit test cases): each
-// migration replayed, each target compared, the model, each target's history.
+// migration replayed, each lint rule on each file, each target compared, the model, each
+// target's history.
 struct Check {
   std::string family;  // "replay", "drift", "model", "history"
   std::string name;    // the migration's file, or the target's name
@@ -40,6 +41,7 @@ struct Check {
   double duration_ms = 0;
   bool error = false;          // could not be checked (unreachable target, infrastructure)
   std::string error_message;   // why, when error
+  std::string rule;            // lint: the rule checked in `file` ("lint/drop-column", "destructive/drop-table")
 };
 
 // Everything one pgdrift run has to say; reporters render it and compute nothing.
@@ -62,8 +64,9 @@ struct Report {
   std::string error_hint;
 };
 
-// The findings that belong to `check`: replay/* findings located in its file (replay), drift/*
-// findings of its target (drift, model), history/* findings of its target (history).
+// The findings that belong to `check`: replay/* findings located in its file (replay), findings
+// of its rule located in its file (lint), drift/* findings of its target (drift, model),
+// history/* findings of its target (history).
 std::vector<const Finding*> findings_of(const Report& report, const Check& check);
 
 // error_exit_code when set, else 1 when any finding is at or above report.fail_on, else 0.

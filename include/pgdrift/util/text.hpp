@@ -56,4 +56,8 @@ std::vector<std::string> split_command_line(std::string_view line);
 // Reads a whole file. Throws pgdrift::Error (usage) naming the file when it cannot be read.
 std::string read_file(const std::string& path);
 
+// "did you mean 'x'?" for the closest option within edit distance 2 (ignoring case), else for
+// the first option `word` abbreviates ("warn" → "warning"), else "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& options);
+
 }  // namespace pgdrift::util

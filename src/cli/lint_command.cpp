@@ -1,0 +1,177 @@
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "commands.hpp"
+#include "drift_support.hpp"
+#include "lint_support.hpp"
+#include "output.hpp"
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/redact.hpp"
+#include "pgdrift/util/text.hpp"
+#include "pgdrift/version.hpp"
+
+namespace pgdrift::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// The newest PostgreSQL the version-dependent rules know; they only change below 14.
+constexpr int k_default_pg_version_num = 170000;
+
+// Migrations to lint, each with the format of the directory it came from.
+struct Inputs {
+  std::vector<migrations::Migration> migrations;
+  std::vector<migrations::Format> formats;
+  std::vector<std::string> down_files;  // named on the command line but holding down migrations
+};
+
+bool same_file(const fs::path& a, const fs::path& b) {
+  std::error_code error;
+  return fs::equivalent(a, b, error);
+}
+
+// Finds what the user named: directories are discovered as migration directories; a file is
+// looked up in its directory's discovery (so goose/dbmate sections and template placeholders are
+// handled), else read as plain SQL.
+Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg, migrations::Format format) {
+  Inputs in;
+  std::map<std::string, std::optional<migrations::Discovery>> by_dir;
+  const auto discovered = [&](const fs::path& dir) -> const std::optional<migrations::Discovery>& {
+    const auto key = fs::weakly_canonical(dir).string();
+    auto found = by_dir.find(key);
+    if (found != by_dir.end()) return found->second;
+    std::optional<migrations::Discovery> d;
+    try {
+      d = migrations::discover({dir, format, cfg.migrations.vars});
+    } catch (const Error&) {
+      // Not a migrations directory (or a broken one): its files are linted as plain SQL.
+    }
+    return by_dir.emplace(key, std::move(d)).first->second;
+  };
+  const auto add = [&](migrations::Migration m, migrations::Format f) {
+    for (const auto& seen : in.migrations) {
+      if (same_file(seen.path, m.path)) return;
+    }
+    in.migrations.push_back(std::move(m));
+    in.formats.push_back(f);
+  };
+  for (const auto& path : paths) {
+    std::error_code error;
+    const auto status = fs::status(path, error);
+    if (error || !fs::exists(status)) {
+      throw usage_error(path + ": no such file or directory", "pass migration files or a migrations directory");
+    }
+    if (fs::is_directory(status)) {
+      const auto d = migrations::discover({path, format, cfg.migrations.vars});
+      for (const auto& m : d.migrations) add(m, d.format);
+      continue;
+    }
+    const fs::path file(path);
+    const auto& d = discovered(file.has_parent_path() ? file.parent_path() : fs::path("."));
+    bool handled = false;
+    if (d) {
+      for (const auto& m : d->migrations) {
+        if (same_file(m.path, file)) {
+          auto copy = m;
+          copy.display_path = path;
+          add(std::move(copy), d->format);
+          handled = true;
+          break;
+        }
+        if (!m.down_path.empty() && m.down_path != m.path && same_file(m.down_path, file)) {
+          in.down_files.push_back(path);
+          handled = true;
+          break;
+        }
+      }
+    }
+    if (handled) continue;
+    auto m = migrations::load_file(file, cfg.migrations.vars);
+    m.display_path = path;
+    add(std::move(m), migrations::Format::plain);
+  }
+  return in;
+}
+
+std::string markdown_cell(std::string text) {
+  std::string out;
+  for (const char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+int list_rules(Io io) {
+  io.out << "| rule | severity | category | why | safe alternative |\n|---|---|---|---|---|\n";
+  for (const auto& info : lint::all_rules()) {
+    io.out << "| `" << info.id << "` | " << to_string(info.severity) << " | " << info.category << " | "
+           << markdown_cell(info.why) << " | " << markdown_cell(info.hint) << " |\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int lint_command(const CommonFlags& common, const ReplayFlags& flags, const LintFlags& lint_flags, Io io) {
+  const auto started = Clock::now();
+  const auto cfg = load_config(common, flags, io.env);
+  validate_lint_config(cfg);
+  if (lint_flags.list_rules) return list_rules(io);
+
+  report::Report report;
+  report.command = "lint";
+  report.tool_version = k_version;
+  report.fail_on = *parse_severity(cfg.fail_on);
+  try {
+    std::vector<std::string> paths = lint_flags.paths;
+    if (paths.empty()) {
+      if (cfg.migrations.dir.empty()) {
+        throw usage_error("nothing to lint", "pass migration files or a directory, or set migrations.dir in pgdrift.yml");
+      }
+      paths.push_back(cfg.migrations.dir);
+    }
+    const auto format = migrations::parse_format(cfg.migrations.format);
+    if (!format) {
+      throw usage_error("unknown migrations format '" + cfg.migrations.format + "'",
+                        "use one of: auto, plain, flyway, golang-migrate, dbmate, goose, prisma, drizzle, diesel");
+    }
+    lint::Options options;
+    options.pg_version_num = k_default_pg_version_num;
+    if (!cfg.postgres.version.empty()) options.pg_version_num = version_num(cfg.postgres.version, "postgres.version");
+    if (lint_flags.pg_version) options.pg_version_num = version_num(*lint_flags.pg_version, "--pg-version");
+
+    const auto inputs = collect(paths, cfg, *format);
+    report.migrations_dir = util::join(paths, ", ");
+    report.migrations_found = inputs.migrations.size();
+    std::vector<std::string> formats;
+    for (const auto f : inputs.formats) {
+      const std::string name(migrations::to_string(f));
+      if (std::find(formats.begin(), formats.end(), name) == formats.end()) formats.push_back(name);
+    }
+    report.format = util::join(formats, ", ") + ", PostgreSQL " + std::to_string(options.pg_version_num / 10000);
+    for (std::size_t i = 0; i < inputs.migrations.size(); ++i) {
+      options.format = inputs.formats[i];
+      auto found = static_findings({inputs.migrations[i]}, options, cfg);
+      report.findings.insert(report.findings.end(), found.begin(), found.end());
+    }
+    if (common.verbose) {
+      for (const auto& down : inputs.down_files) io.err << "pgdrift: " << down << " holds a down migration: not linted\n";
+    }
+    lint::apply_directives(report.findings, inputs.migrations, allow_destructive(cfg, io.env));
+    apply_severity_overrides(report.findings, cfg);
+    sort_findings(report.findings);
+    add_lint_checks(report, inputs.migrations, static_rule_ids(), cfg);
+  } catch (const Error& e) {
+    report.error_exit_code = static_cast<int>(e.exit_code());
+    report.error_message = util::redact(e.what());
+    report.error_hint = util::redact(e.hint());
+    report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    write_reports(report, flags, cfg.migrations.dir, io);
+    throw;
+  }
+  report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  write_outputs(report, common, flags, cfg.migrations.dir, io);
+  return report::exit_code(report);
+}
+
+}  // namespace pgdrift::cli
