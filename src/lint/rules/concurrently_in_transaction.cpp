@@ -1,0 +1,76 @@
+#include <string>
+
+#include "pgdrift/util/text.hpp"
+#include "support.hpp"
+
+namespace pgdrift::lint::rules {
+namespace {
+
+// Whether boolean option `name` of a DefElem list is on (Postgres's defGetBoolean: no argument
+// is true; false/off and 0 are false).
+bool option_on(const sql::Node& options, const std::string& name) {
+  for (const auto& option : options.items()) {
+    if (!option.is("DefElem") || option["defname"].str() != name) continue;
+    const auto arg = option["arg"];
+    if (arg.is_null()) return true;
+    if (arg.is("Integer")) return arg.integer(0) != 0;
+    if (arg.is("Boolean")) return arg["boolval"].boolean();
+    const std::string value = util::to_lower(arg.str());
+    return value != "false" && value != "off";
+  }
+  return false;
+}
+
+// "CREATE INDEX CONCURRENTLY", …: the concurrent form `tree` uses; empty when none.
+std::string concurrent_form(const sql::Node& tree) {
+  if (tree.is("IndexStmt") && tree["concurrent"].boolean()) return "CREATE INDEX CONCURRENTLY";
+  if (tree.is("DropStmt") && tree["concurrent"].boolean()) return "DROP INDEX CONCURRENTLY";
+  if (tree.is("ReindexStmt") && option_on(tree["params"], "concurrently"))
+    return "REINDEX CONCURRENTLY";
+  for (const auto& cmd : alter_table_commands(tree)) {
+    if (cmd["subtype"].str() == "AT_DetachPartition" && cmd["def"]["concurrent"].boolean()) {
+      return "DETACH PARTITION CONCURRENTLY";
+    }
+  }
+  return "";
+}
+
+// concurrently-in-transaction: a CONCURRENTLY statement inside an explicit BEGIN block of the
+// file, or in a file the migration tool always runs in a transaction (goose, dbmate, diesel
+// without their opt-out). pgdrift's own wrapping (state.wrapped) never applies: it already runs
+// such a file outside a transaction. Reported at the statement, which fails as a whole.
+class ConcurrentlyInTransaction : public BasicRule {
+ public:
+  ConcurrentlyInTransaction()
+      : BasicRule({"concurrently-in-transaction", Severity::error, "constraints and locks",
+                   "CONCURRENTLY cannot run inside a transaction block: the migration fails in "
+                   "production with \"cannot run inside a transaction block\"",
+                   "run the migration outside a transaction: `-- +goose NO TRANSACTION` (goose), "
+                   "`-- migrate:up transaction:false` (dbmate), `run_in_transaction = false` in "
+                   "metadata.toml (diesel); or remove the BEGIN/COMMIT around it, or give it a "
+                   "migration of its own"}) {}
+
+  void check(const StatementView& statement, const FileState& state, Sink& sink) override {
+    const std::string form = concurrent_form(statement.tree);
+    if (form.empty()) return;
+    if (state.explicit_depth > 0) {
+      sink.report(statement.statement.begin,
+                  form +
+                      " inside the transaction block opened by BEGIN earlier in the file fails: it "
+                      "cannot run inside a transaction block");
+    } else if (state.tool_wraps) {
+      sink.report(statement.statement.begin,
+                  form +
+                      " fails: the migration tool runs this file in a transaction, and it cannot "
+                      "run inside a transaction block");
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_concurrently_in_transaction() {
+  return std::make_unique<ConcurrentlyInTransaction>();
+}
+
+}  // namespace pgdrift::lint::rules
