@@ -1,0 +1,57 @@
+#include "support.hpp"
+
+// A BEGIN with no COMMIT / ROLLBACK / PREPARE TRANSACTION after it (COMMIT AND CHAIN leaves a
+// transaction open). Silent when the tool wraps the file (goose, dbmate, diesel): the tool's
+// COMMIT then commits it, and transaction-nesting reports the BEGIN. FileState::explicit_depth
+// is not used: it counts BEGINs as if they nested, so BEGIN; BEGIN; COMMIT would look open.
+// Reported in finish(), which places findings in the file's last statement, so the message
+// says which statement the BEGIN is.
+
+namespace pgdrift::lint::rules {
+namespace {
+
+class UncommittedTransaction : public BasicRule {
+ public:
+  UncommittedTransaction()
+      : BasicRule({"uncommitted-transaction", Severity::error, "robustness",
+                   "a transaction left open at the end of the file is rolled back when the session "
+                   "closes (psql and most runners) or committed by whatever runs next, so the "
+                   "migration's changes can vanish while the tool records it as applied",
+                   "end the transaction with `COMMIT;`, or remove BEGIN and let the tool run the "
+                   "file in its transaction"}) {}
+
+  void check(const StatementView& statement, const FileState& state, Sink& sink) override {
+    (void)state;
+    (void)sink;
+    const auto& tree = statement.tree;
+    if (!tree.is("TransactionStmt")) return;
+    const std::string kind = tree["kind"].str();
+    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+      if (!m_open) m_begin_index = statement.index;
+      m_open = true;
+    } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
+               kind == "TRANS_STMT_PREPARE") {
+      m_open = tree["chain"].boolean();
+    }
+  }
+
+  void finish(const FileState& state, Sink& sink) override {
+    if (!m_open || state.tool_wraps) return;
+    sink.report(0,
+                "the transaction opened by BEGIN (statement " + std::to_string(m_begin_index + 1) +
+                    " of the migration) is never committed: the file ends with it still open",
+                "transaction");
+  }
+
+ private:
+  bool m_open = false;
+  std::size_t m_begin_index = 0;  // 0-based statement index of the BEGIN that opened it
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_uncommitted_transaction() {
+  return std::make_unique<UncommittedTransaction>();
+}
+
+}  // namespace pgdrift::lint::rules
