@@ -56,8 +56,12 @@ bool sets_timeout(const sql::Node& tree, std::string_view name) {
   if (args.empty()) return false;
   const auto& value = args.front();
   if (!value["sval"].is_null()) {
+    // '0', '0s', '0ms', '0min': a number with a unit; zero (or no number) means no timeout.
     const std::string text = value.str();
-    return !text.empty() && text != "0";
+    std::size_t digits = 0;
+    bool nonzero = false;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') nonzero |= text[digits++] != '0';
+    return digits > 0 && nonzero;
   }
   return value.integer(0) != 0;
 }
@@ -71,11 +75,11 @@ void observe(const sql::Node& tree, FileState& state) {
     state.created_tables.insert(sql::relation_name(tree["into"]["rel"]));
   } else if (type == "TransactionStmt") {
     const std::string kind = tree["kind"].str();
+    // Postgres does not nest transactions: a second BEGIN only warns, one COMMIT ends it.
     if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
-      ++state.explicit_depth;
-    } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_COMMIT_PREPARED" ||
-               kind == "TRANS_STMT_ROLLBACK_PREPARED" || kind == "TRANS_STMT_PREPARE") {
-      state.explicit_depth = std::max(0, state.explicit_depth - 1);
+      state.explicit_depth = 1;
+    } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_PREPARE") {
+      state.explicit_depth = 0;
     }
   } else if (type == "VariableSetStmt") {
     if (tree["name"].str() == "lock_timeout") state.lock_timeout_set = sets_timeout(tree, "lock_timeout");

@@ -29,7 +29,7 @@ struct FileState {
   bool wrapped = true;             // pgdrift wraps the whole migration in one transaction
   bool tool_wraps = false;         // the migration tool always wraps it (goose, dbmate, diesel
                                    // unless the file opts out), even around CONCURRENTLY
-  int explicit_depth = 0;          // BEGIN written in the file and not yet committed
+  int explicit_depth = 0;          // 1 while a BEGIN written in the file is not yet committed
   bool lock_timeout_set = false;   // SET [LOCAL] lock_timeout seen earlier (not to 0)
   bool statement_timeout_set = false;
   std::set<std::string> created_tables;  // created earlier in this migration
