@@ -20,9 +20,11 @@ class FindingSink : public Sink {
   FindingSink(const migrations::Migration& migration, const util::LineIndex& lines, std::vector<Finding>& out)
       : m_migration(migration), m_lines(lines), m_out(out) {}
 
-  void use(const RuleInfo& info, const sql::Statement& statement) {
+  // Reports of `info` in `statement`; with `anywhere` (Rule::finish), anywhere in the file.
+  void use(const RuleInfo& info, const sql::Statement& statement, bool anywhere = false) {
     m_info = &info;
     m_statement = &statement;
+    m_anywhere = anywhere;
   }
 
   void report(std::size_t offset, std::string message, std::string object) override {
@@ -33,9 +35,10 @@ class FindingSink : public Sink {
     f.hint = m_info->hint;
     f.object = std::move(object);
     // A location outside the statement (none given, or a rule's mistake) points at its start.
-    if (offset < m_statement->begin || offset > m_statement->end) offset = m_statement->begin;
+    const bool inside = offset >= m_statement->begin && offset <= m_statement->end;
+    if (!inside && !(m_anywhere && offset <= m_migration.up_sql.size())) offset = m_statement->begin;
     const auto at = m_lines.at(m_migration.source_offset(offset));
-    const auto end = m_lines.at(m_migration.source_offset(m_statement->end));
+    const auto end = inside || !m_anywhere ? m_lines.at(m_migration.source_offset(m_statement->end)) : at;
     f.location = Location{m_migration.display_path, at.line, at.column, end.line, end.column};
     m_out.push_back(std::move(f));
   }
@@ -46,6 +49,7 @@ class FindingSink : public Sink {
   std::vector<Finding>& m_out;
   const RuleInfo* m_info = nullptr;
   const sql::Statement* m_statement = nullptr;
+  bool m_anywhere = false;
 };
 
 // A `SET [LOCAL] <name> = <value>` that sets a timeout (not to 0 or DEFAULT).
@@ -157,7 +161,7 @@ std::vector<Finding> check(const migrations::Migration& migration, const Options
   }
   if (last != nullptr) {
     for (auto& rule : rules) {
-      sink.use(rule->info(), *last);
+      sink.use(rule->info(), *last, true);
       rule->finish(state, sink);
     }
   }

@@ -179,9 +179,9 @@ TEST(LintRobustnessRules, TransactionNestingInsideTheToolsTransaction) {
 
 TEST(LintRobustnessRules, UncommittedTransaction) {
   const std::vector<LintCase> cases = {
-      // Reported in the file's last statement.
-      {"BEGIN;\nCREATE TABLE t (id bigint);\n  ALTER TABLE t ADD COLUMN x int;", {"3:3"}},
-      {"BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nSELECT 2;", {"4:1"}},
+      // Reported at the statement that opened the transaction.
+      {"SELECT 1;\n  BEGIN;\nCREATE TABLE t (id bigint);\n  ALTER TABLE t ADD COLUMN x int;", {"2:3"}},
+      {"BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nSELECT 2;", {"3:1"}},
       // Safe: committed, rolled back; a nested BEGIN is transaction-nesting's (the COMMIT ends
       // both).
       {"BEGIN;\nCREATE TABLE t (id bigint);\nCOMMIT;", {}},
@@ -196,8 +196,8 @@ TEST(LintRobustnessRules, UncommittedTransaction) {
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].severity, Severity::error);
   EXPECT_EQ(findings[0].message,
-            "the transaction opened by BEGIN (statement 2 of the migration) is never committed: "
-            "the file ends with it still open");
+            "the transaction opened here is never committed: the file ends with it still open");
+  EXPECT_EQ(findings[0].location->line, 2);
 }
 
 TEST(LintRobustnessRules, UncommittedTransactionInsideTheToolsTransaction) {
@@ -208,9 +208,9 @@ TEST(LintRobustnessRules, UncommittedTransactionInsideTheToolsTransaction) {
   EXPECT_EQ(positions_for("transaction-nesting", sql, migrations::Format::goose),
             std::vector<std::string>{"1:1"});
   EXPECT_EQ(positions_for("uncommitted-transaction", sql, migrations::Format::goose, true),
-            std::vector<std::string>{"2:1"});
+            std::vector<std::string>{"1:1"});
   EXPECT_EQ(positions_for("uncommitted-transaction", sql, migrations::Format::plain),
-            std::vector<std::string>{"2:1"});
+            std::vector<std::string>{"1:1"});
 }
 
 TEST(LintRobustnessRules, PreferRobustStatements) {

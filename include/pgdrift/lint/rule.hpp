@@ -65,8 +65,9 @@ class Rule {
   virtual ~Rule() = default;
   virtual const RuleInfo& info() const = 0;
   virtual void check(const StatementView& statement, const FileState& state, Sink& sink) = 0;
-  // After the file's last statement (for rules about what a file never does); reports are
-  // placed in the last statement. `state` includes every statement.
+  // After the file's last statement (for rules about what a file never does). A report may
+  // point anywhere in the file (an offset remembered from an earlier statement); one outside the
+  // up SQL lands on the last statement. `state` includes every statement.
   virtual void finish(const FileState& state, Sink& sink) {
     (void)state;
     (void)sink;

@@ -4,8 +4,7 @@
 // transaction open). Silent when the tool wraps the file (goose, dbmate, diesel): the tool's
 // COMMIT then commits it, and transaction-nesting reports the BEGIN. FileState::explicit_depth
 // is not used: it counts BEGINs as if they nested, so BEGIN; BEGIN; COMMIT would look open.
-// Reported in finish(), which places findings in the file's last statement, so the message
-// says which statement the BEGIN is.
+// Reported in finish(), at the statement that opened the transaction.
 
 namespace pgdrift::lint::rules {
 namespace {
@@ -27,25 +26,24 @@ class UncommittedTransaction : public BasicRule {
     if (!tree.is("TransactionStmt")) return;
     const std::string kind = tree["kind"].str();
     if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
-      if (!m_open) m_begin_index = statement.index;
+      if (!m_open) m_begin = statement.statement.begin;
       m_open = true;
     } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
                kind == "TRANS_STMT_PREPARE") {
       m_open = tree["chain"].boolean();
+      if (m_open) m_begin = statement.statement.begin;
     }
   }
 
   void finish(const FileState& state, Sink& sink) override {
     if (!m_open || state.tool_wraps) return;
-    sink.report(0,
-                "the transaction opened by BEGIN (statement " + std::to_string(m_begin_index + 1) +
-                    " of the migration) is never committed: the file ends with it still open",
+    sink.report(m_begin, "the transaction opened here is never committed: the file ends with it still open",
                 "transaction");
   }
 
  private:
   bool m_open = false;
-  std::size_t m_begin_index = 0;  // 0-based statement index of the BEGIN that opened it
+  std::size_t m_begin = 0;  // offset of the statement that opened it (BEGIN, COMMIT AND CHAIN)
 };
 
 }  // namespace
