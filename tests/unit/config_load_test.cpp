@@ -190,7 +190,7 @@ TEST_F(ConfigLoad, CommandAsStringIsExpandedThenSplitAndAsListIsNot) {
 
 TEST_F(ConfigLoad, ErrorsNameFileLineAndKey) {
   const std::string top_keys =
-      "Valid top-level keys: migrations, sandbox, postgres, replay, catalog, targets, model, drift, fail_on";
+      "Valid top-level keys: migrations, sandbox, postgres, replay, catalog, targets, model, drift, lint, fail_on";
   const std::string sandbox_keys =
       "Valid keys in sandbox: backend, server_url, docker, cache_dir, start_timeout";
   const std::string durations =
@@ -424,6 +424,44 @@ TEST(ConfigDrift, BadValuesNameTheKey) {
        "pgdrift.yml:2: drift.severity.drift/changed-column: 'fatal' is not a severity"},
       {"drift:\n  ignore:\n    - {kind: indexes}\n", "pgdrift.yml:3: drift.ignore[0].kind must be one of *, schema"},
       {"drift:\n  ignore: {kind: index}\n", "pgdrift.yml:2: drift.ignore must be a list of {schema, kind, name} maps"},
+  };
+  for (const auto& c : cases) {
+    try {
+      load_yaml(c.yaml);
+      ADD_FAILURE() << "expected an error for " << c.yaml;
+    } catch (const Error& e) {
+      EXPECT_EQ(0u, std::string(e.what()).rfind(c.expected, 0)) << e.what();
+    }
+  }
+}
+
+TEST(ConfigLint, ReadsExcludesSeveritiesAllowancesAndSwitches) {
+  const auto defaults = load_yaml("");
+  EXPECT_TRUE(defaults.lint.trace);
+  EXPECT_TRUE(defaults.lint.destructive);
+  const auto cfg = load_yaml(
+      "lint:\n  exclude: [\"*__baseline.sql\", db/old/V1__x.sql]\n"
+      "  severity: {prefer-text: off, lint/drop-column: warning}\n"
+      "  allow_destructive: {\"V7__*.sql\": legacy table unused since 2024}\n"
+      "  trace: false\n  destructive: false\n");
+  EXPECT_EQ((std::vector<std::string>{"*__baseline.sql", "db/old/V1__x.sql"}), cfg.lint.exclude);
+  EXPECT_EQ((std::map<std::string, std::string>{{"lint/drop-column", "warning"}, {"prefer-text", "off"}}),
+            cfg.lint.severity);
+  EXPECT_EQ((std::map<std::string, std::string>{{"V7__*.sql", "legacy table unused since 2024"}}),
+            cfg.lint.allow_destructive);
+  EXPECT_FALSE(cfg.lint.trace);
+  EXPECT_FALSE(cfg.lint.destructive);
+}
+
+TEST(ConfigLint, BadValuesNameTheKey) {
+  const struct {
+    const char* yaml;
+    const char* expected;
+  } cases[] = {
+      {"lint:\n  severity: {drop-column: fatal}\n", "pgdrift.yml:2: lint.severity.drop-column: 'fatal' is not a severity"},
+      {"lint:\n  allow_destructive: {\"V7__*.sql\": \"\"}\n", "pgdrift.yml:2: lint.allow_destructive.V7__*.sql needs a reason"},
+      {"lint:\n  trace: sometimes\n", "pgdrift.yml:2: lint.trace must be one of true, false"},
+      {"lint:\n  exclud: [x]\n", "pgdrift.yml:2: unknown key 'lint.exclud'"},
   };
   for (const auto& c : cases) {
     try {
