@@ -1,0 +1,98 @@
+#include "known_columns.hpp"
+
+#include "support.hpp"
+
+namespace pgdrift::lint::rules {
+namespace {
+
+std::string unqualified(const std::string& name) {
+  const auto dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+bool has_schema(const std::string& name) { return name.find('.') != std::string::npos; }
+
+}  // namespace
+
+bool same_table(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  return (!has_schema(a) || !has_schema(b)) && unqualified(a) == unqualified(b);
+}
+
+void KnownColumns::observe(const sql::Node& tree) {
+  if (tree.is("RenameStmt")) {
+    const std::string table = sql::relation_name(tree["relation"]);
+    const std::string kind = tree["renameType"].str();
+    if (kind == "OBJECT_COLUMN" && tree["relationType"].str() == "OBJECT_TABLE") {
+      if (Column* column = find(table, tree["subname"].str())) {
+        Column moved = *column;
+        m_columns.erase(column->table + "." + column->name);
+        moved.name = tree["newname"].str();
+        m_columns[moved.table + "." + moved.name] = moved;
+      }
+    } else if (kind == "OBJECT_TABLE") {
+      // The new name keeps the old one's schema.
+      const std::string schema = tree["relation"]["schemaname"].str();
+      const std::string renamed = (schema.empty() ? "" : schema + ".") + tree["newname"].str();
+      std::map<std::string, Column> out;
+      for (auto& item : m_columns) {
+        Column column = item.second;
+        if (same_table(column.table, table)) column.table = renamed;
+        out[column.table + "." + column.name] = column;
+      }
+      m_columns = std::move(out);
+    }
+    return;
+  }
+  const std::string table = sql::relation_name(tree["relation"]);
+  for (const auto& command : alter_table_commands(tree)) {
+    const std::string subtype = command["subtype"].str();
+    if (subtype == "AT_AddColumn") {
+      const auto def = command["def"];
+      Column& column = entry(table, def["colname"].str());
+      column.added = true;
+      column.type = def["typeName"];
+    } else if (subtype == "AT_AlterColumnType") {
+      entry(table, command["name"].str()).type = command["def"]["typeName"];
+    } else if (subtype == "AT_DropColumn") {
+      if (const Column* column = find(table, command["name"].str())) {
+        m_columns.erase(column->table + "." + column->name);
+      }
+    }
+  }
+}
+
+bool KnownColumns::added_here(const std::string& table, const std::string& column) const {
+  const Column* found = find(table, column);
+  return found != nullptr && found->added;
+}
+
+sql::Node KnownColumns::type_of(const std::string& table, const std::string& column) const {
+  const Column* found = find(table, column);
+  return found == nullptr ? sql::Node() : found->type;
+}
+
+KnownColumns::Column* KnownColumns::find(const std::string& table, const std::string& column) {
+  for (auto& item : m_columns) {
+    if (item.second.name == column && same_table(item.second.table, table)) return &item.second;
+  }
+  return nullptr;
+}
+
+const KnownColumns::Column* KnownColumns::find(const std::string& table,
+                                               const std::string& column) const {
+  for (const auto& item : m_columns) {
+    if (item.second.name == column && same_table(item.second.table, table)) return &item.second;
+  }
+  return nullptr;
+}
+
+KnownColumns::Column& KnownColumns::entry(const std::string& table, const std::string& column) {
+  if (Column* found = find(table, column)) return *found;
+  Column& created = m_columns[table + "." + column];
+  created.table = table;
+  created.name = column;
+  return created;
+}
+
+}  // namespace pgdrift::lint::rules
