@@ -148,7 +148,8 @@ int lint_command(const CommonFlags& common, const ReplayFlags& flags, const Lint
       const std::string name(migrations::to_string(f));
       if (std::find(formats.begin(), formats.end(), name) == formats.end()) formats.push_back(name);
     }
-    report.format = util::join(formats, ", ") + ", PostgreSQL " + std::to_string(options.pg_version_num / 10000);
+    report.format = util::join(formats, ", ");
+    report.lint_pg_version = options.pg_version_num / 10000;
     for (std::size_t i = 0; i < inputs.migrations.size(); ++i) {
       options.format = inputs.formats[i];
       auto found = static_findings({inputs.migrations[i]}, options, cfg);

@@ -35,7 +35,8 @@ void validate_lint_config(const config::Config& cfg) {
     std::vector<std::string> known;
     for (const auto& info : lint::all_rules()) known.push_back(info.id);
     const auto suggestion = util::did_you_mean(id, known);
-    throw usage_error(cfg.file.string() + ": lint.severity names an unknown rule '" + id + "'",
+    const std::string where = cfg.file.string() + (cfg.lint.severity_line > 0 ? ":" + std::to_string(cfg.lint.severity_line) : "");
+    throw usage_error(where + ": lint.severity names an unknown rule '" + id + "'",
                       (suggestion.empty() ? "" : suggestion + " ") + "`pgdrift lint --list-rules` lists every rule id");
   }
 }

@@ -219,7 +219,10 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
           {"lint",
            section({
                {"exclude", [&](const Entry& e) { r.read_list(e, c.lint.exclude); }},
-               {"severity", [&](const Entry& e) { read_severity(r, e, c.lint.severity); }},
+               {"severity", [&](const Entry& e) {
+                  read_severity(r, e, c.lint.severity);
+                  c.lint.severity_line = e.line;
+                }},
                {"allow_destructive", [&](const Entry& e) { read_reasons(r, e, c.lint.allow_destructive); }},
                {"trace", [&](const Entry& e) { read_bool(r, e, c.lint.trace); }},
                {"destructive", [&](const Entry& e) { read_bool(r, e, c.lint.destructive); }},

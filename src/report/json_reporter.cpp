@@ -44,6 +44,7 @@ std::string to_json(const Report& report) {
     j["migrations_dir"] = report.migrations_dir;
     j["format"] = report.format;
   }
+  if (report.lint_pg_version != 0) j["lint_pg_version"] = report.lint_pg_version;
   if (!report.backend.empty()) {
     j["sandbox"] = {{"backend", report.backend}, {"server_version", report.server_version}};
   }

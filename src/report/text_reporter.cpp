@@ -74,6 +74,7 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
               plural(std::max(report.migrations.size(), report.migrations_found), "migration") + ")";
   }
   if (!report.backend.empty()) header += " · " + report.backend + " PostgreSQL " + report.server_version;
+  if (report.lint_pg_version != 0) header += " · rules for PostgreSQL " + std::to_string(report.lint_pg_version);
   if (!options.quiet) out << p.paint(header, "1") << "\n";
 
   std::size_t width = 0;

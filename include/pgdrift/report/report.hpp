@@ -52,6 +52,7 @@ struct Report {
   std::string format;              // migrations format used
   std::string backend;             // sandbox backend kind
   std::string server_version;
+  int lint_pg_version = 0;         // lint: the PostgreSQL major version the rules assumed (0: none)
   std::vector<MigrationRow> migrations;
   std::size_t migrations_found = 0;  // migrations discovered, for commands that list no rows (status)
   std::vector<Check> checks;       // what was checked, in order
