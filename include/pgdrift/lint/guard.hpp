@@ -1,0 +1,95 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgdrift/catalog/introspect.hpp"
+#include "pgdrift/catalog/schema_model.hpp"
+#include "pgdrift/lint/observer.hpp"
+#include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/util/finding.hpp"
+
+namespace pgdrift::lint {
+
+// One object that disappeared or narrowed between two schema snapshots.
+struct DestructiveChange {
+  std::string rule;     // "destructive/drop-column", "destructive/narrow-type", …
+  std::string object;   // "column public.users.email"
+  std::string message;  // what was lost, concretely
+  // Identifiers a statement that caused it most likely mentions, most specific first: the
+  // object's own name, then its table's (e.g. {"email", "users"}).
+  std::vector<std::string> names;
+  // Words that statement most likely contains, any one of them ("drop", "rename"; "set not
+  // null"), matched like names (words separated by single spaces).
+  std::vector<std::string> keywords;
+};
+
+// Everything that disappeared or narrowed from `before` to `after`, in identity order of the
+// object. Objects of a dropped table, view or schema (columns, indexes, constraints, triggers,
+// the schema's tables…) are folded into that one drop; indexes and constraints that went away
+// with a dropped column into the column's. A new object or a widened one is never reported, nor
+// a unique index that became a new constraint (ADD CONSTRAINT … USING INDEX).
+std::vector<DestructiveChange> destructive_changes(const catalog::SchemaModel& before,
+                                                   const catalog::SchemaModel& after);
+
+// Whether a column of type `from` can become type `to` (format_type spellings, e.g.
+// "character varying(50)", "timestamp(3) without time zone", "integer[]") keeping every value:
+// a known widening. False for anything not known to widen. `enum_from`: `from` is an enum type.
+bool is_widening(std::string_view from, std::string_view to, bool enum_from = false);
+
+// The findings for `changes` seen after `migration` (errors, located in its file): each at the
+// first statement of the up SQL that mentions all of its names and one of its keywords as
+// identifiers, else all of its names, else its first name, then its second…, else the first
+// statement ("mentions": case-insensitive, quoted or not, not inside a longer identifier; string
+// literals count, so a DO block building `'DROP TABLE ' || 'users'` is found).
+std::vector<Finding> destructive_findings(const migrations::Migration& migration,
+                                          const std::vector<DestructiveChange>& changes);
+
+// Whether every statement of `migration` only creates or adds (CREATE TABLE/INDEX/VIEW/FUNCTION/
+// TYPE…, ALTER TABLE … ADD COLUMN/CONSTRAINT other than a primary key, ALTER TYPE … ADD VALUE,
+// COMMENT, GRANT, SET, ANALYZE) or, when `plain_writes` (the database ran no user code on writes
+// before the migration: see DestructiveGuard), writes rows (INSERT, UPDATE, DELETE) or validates
+// a constraint, unless the migration itself adds code that writes run (a trigger, function, view,
+// domain, policy, or a default or check calling a function); and calls no function but a few
+// built-ins (now(), lower()…) where it is evaluated on existing rows. Such a migration cannot
+// drop or narrow anything. Anything else is false: DO, SELECT, CALL, a statement that does not
+// parse.
+bool only_adds(const migrations::Migration& migration, bool plain_writes = false);
+
+// The destructive-change guard: snapshots the schema (catalog::introspect) before and after
+// each migration and reports what the migration dropped or narrowed, however its SQL was written
+// (DO blocks and function calls included). A migration's "after" is the next one's "before", so
+// a run of migrations costs one snapshot each, plus one at the start. A migration that only adds
+// is not snapshotted (the next migration takes its own "before"): only_adds(), with plain_writes
+// when no trigger and no default, check or view calls a user function, and only while no
+// enabled event trigger could run SQL behind any statement (one catalog query tells).
+// A failed migration was rolled back: it is not compared.
+class DestructiveGuard : public ReplayObserver {
+ public:
+  explicit DestructiveGuard(catalog::IntrospectOptions options = {});
+
+  void before_migration(db::Connection& connection, const migrations::Migration& migration) override;
+  void after_statement(db::Connection& connection, const migrations::Migration& migration,
+                       const sql::Statement& statement, std::size_t index, std::string_view command_tag) override;
+  void after_migration(db::Connection& connection, const migrations::Migration& migration, bool applied) override;
+  void finish(db::Connection& connection) override;
+  std::vector<Finding> findings() const override;
+
+  // How many snapshots were taken and their total time (ms): what the guard cost.
+  std::size_t snapshots() const { return m_snapshots; }
+  double snapshot_ms() const { return m_snapshot_ms; }
+
+ private:
+  catalog::SchemaModel snapshot(db::Connection& connection);
+
+  catalog::IntrospectOptions m_options;
+  std::optional<catalog::SchemaModel> m_before;  // the schema before the running migration
+  bool m_skipping = false;                       // the running migration only adds
+  std::vector<Finding> m_findings;
+  std::size_t m_snapshots = 0;
+  double m_snapshot_ms = 0;
+};
+
+}  // namespace pgdrift::lint

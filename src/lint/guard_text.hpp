@@ -1,0 +1,30 @@
+#pragma once
+
+// Private to the destructive-change guard (guard*.cpp): reading identifiers and catalog property
+// values as text.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgdrift::lint::guard {
+
+// Whether `text` contains `word` as a whole identifier (or words separated by single spaces):
+// not preceded or followed by an identifier byte (letter, digit, _, $, non-ASCII). Exact case.
+bool mentions(std::string_view text, std::string_view word);
+
+// `name` as Postgres prints it in a qualified type name: bare when a plain lower-case identifier,
+// else double-quoted.
+std::string quote_if_needed(const std::string& name);
+
+// The labels of an enum's "labels" property ("'a', 'it''s'" → a, it's).
+std::vector<std::string> enum_labels(const std::string& text);
+
+// The text inside the first balanced parentheses: "USING btree (a, b) WHERE …" → "a, b".
+std::string first_group(const std::string& text);
+
+// A default expression without the casts to `types` around it: "('ok'::public.mood)::text" →
+// "'ok'" for types {"public.mood", "text"}. A type's modifiers may be missing from the cast.
+std::string without_casts(std::string expression, const std::vector<std::string>& types);
+
+}  // namespace pgdrift::lint::guard

@@ -1,0 +1,251 @@
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "integration/sandbox_fixture.hpp"
+#include "pgdrift/lint/guard.hpp"
+#include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/replay/replay.hpp"
+
+namespace pgdrift::testing {
+namespace {
+
+// The schema every test starts from (V1.sql), with a few rows.
+const char* const k_setup =
+    "CREATE TABLE users (id int PRIMARY KEY, email text, name varchar(50), nick varchar(10), age int,\n"
+    "                    status text DEFAULT 'open');\n"
+    "CREATE INDEX users_email_idx ON users (email);\n"
+    "INSERT INTO users VALUES (1, 'ann@example.com', 'Ann', NULL, 30, 'open'),\n"
+    "                         (2, 'bob@example.com', 'Bob', 'b', 41, 'open');\n"
+    "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id), total int DEFAULT 0);\n"
+    "CREATE INDEX orders_user_id_idx ON orders (user_id);\n"
+    "INSERT INTO orders VALUES (1, 1, 10), (2, 2, 20);\n"
+    "CREATE TABLE schema_migrations (version text PRIMARY KEY);\n";
+
+migrations::Migration migration(int version, const std::string& sql) {
+  migrations::Migration m;
+  m.version = std::to_string(version);
+  m.name = "step " + m.version;
+  m.display_path = "V" + m.version + ".sql";
+  m.path = m.display_path;
+  m.source = sql;
+  m.up_sql = sql;
+  return m;
+}
+
+// "drop-column V2.sql:1:1 column public.users.email": rule without "destructive/", file:line:col, object.
+std::string summary(const Finding& f) {
+  std::string out = f.rule.substr(f.rule.find('/') + 1);
+  if (f.location) {
+    out += " " + f.location->file + ":" + std::to_string(f.location->line) + ":" + std::to_string(f.location->column);
+  }
+  return out + " " + f.object;
+}
+
+using Summaries = std::vector<std::string>;
+
+class GuardTest : public SandboxTest {
+ protected:
+  // Replays the setup (V1.sql) then `steps` (V2.sql, V3.sql, …) on a fresh database with a
+  // DestructiveGuard; keeps the result and returns the findings' summaries.
+  Summaries replay(const std::vector<std::string>& steps) {
+    m_migrations.clear();
+    m_migrations.push_back(migration(1, k_setup));
+    int version = 2;
+    for (const auto& step : steps) m_migrations.push_back(migration(version++, step));
+    m_database = fresh_database();
+    auto connection = db::Connection::open(m_database, "pgdrift-test");
+    m_guard = std::make_unique<lint::DestructiveGuard>();
+    replay::Options options;
+    options.statement_timeout = std::chrono::seconds{60};
+    options.observers = {m_guard.get()};
+    m_result = replay::run(*connection, m_migrations, options);
+    m_findings = m_guard->findings();
+    Summaries out;
+    for (const auto& f : m_findings) out.push_back(summary(f));
+    return out;
+  }
+  // replay() expecting every migration to apply.
+  Summaries guard(const std::vector<std::string>& steps) {
+    auto out = replay(steps);
+    const auto failures = replay::findings(m_result);
+    EXPECT_TRUE(m_result.ok()) << (failures.empty() ? "" : failures.front().message);
+    return out;
+  }
+
+  std::vector<migrations::Migration> m_migrations;
+  db::ConnectionInfo m_database;
+  std::unique_ptr<lint::DestructiveGuard> m_guard;
+  replay::ReplayResult m_result;
+  std::vector<Finding> m_findings;
+};
+
+TEST_F(GuardTest, PlainDropColumnIsOneFindingWithoutItsIndex) {
+  EXPECT_EQ((Summaries{"drop-column V2.sql:2:3 column public.users.email"}),
+            guard({"CREATE TABLE audit (id int, email text);\n"
+                   "  ALTER TABLE users DROP COLUMN email;\n"}));
+  ASSERT_EQ(1u, m_findings.size());
+  const auto& f = m_findings[0];
+  EXPECT_EQ("destructive/drop-column", f.rule);
+  EXPECT_EQ(Severity::error, f.severity);
+  EXPECT_EQ("column public.users.email (text) was dropped or renamed: its data is gone and code still using it fails",
+            f.message);
+  EXPECT_NE(f.hint.find("-- pgdrift:allow-destructive"), std::string::npos) << f.hint;
+  EXPECT_EQ(2, f.location->end_line);
+  EXPECT_EQ(38, f.location->end_column);  // the (excluded) ";"
+}
+
+TEST_F(GuardTest, DropTableHiddenInADoBlockIsCaughtOnce) {
+  // orders' columns, primary key, foreign key and index go with it: one finding.
+  EXPECT_EQ((Summaries{"drop-table V2.sql:2:1 table public.orders"}),
+            guard({"SELECT 1;\n"
+                   "DO $$ BEGIN EXECUTE 'DROP TABLE ' || quote_ident('orders'); END $$;\n"}));
+}
+
+TEST_F(GuardTest, DropThroughAFunctionCallPointsAtTheFirstStatement) {
+  EXPECT_EQ((Summaries{"drop-table V3.sql:2:3 table public.orders"}),
+            guard({"CREATE FUNCTION cleanup() RETURNS void LANGUAGE plpgsql AS $$\n"
+                   "BEGIN EXECUTE format('DROP TABLE %I', 'ord' || 'ers'); END $$;\n",
+                   "\n  SELECT cleanup();\nSELECT 2;\n"}));
+}
+
+TEST_F(GuardTest, DroppedTableTakesItsDependentsAlongButTheyAreReported) {
+  // CASCADE drops orders' foreign key to users: a constraint of a table that still exists.
+  EXPECT_EQ((Summaries{"drop-table V2.sql:1:1 table public.users",
+                       "drop-constraint V2.sql:1:1 constraint public.orders.orders_user_id_fkey"}),
+            guard({"DROP TABLE users CASCADE;\n"}));
+}
+
+TEST_F(GuardTest, RenamedTableShowsAsDroppedOrRenamed) {
+  EXPECT_EQ((Summaries{"drop-table V2.sql:1:1 table public.orders"}),
+            guard({"ALTER TABLE orders RENAME TO purchases;\n"}));
+  EXPECT_NE(m_findings[0].message.find("dropped or renamed"), std::string::npos) << m_findings[0].message;
+}
+
+TEST_F(GuardTest, NarrowingTypeIsReportedWideningIsNot) {
+  // text → varchar(200) narrows too: a longer text would not fit.
+  EXPECT_EQ((Summaries{"narrow-type V2.sql:4:1 column public.users.email",
+                       "narrow-type V2.sql:2:1 column public.users.name"}),
+            guard({"ALTER TABLE users ALTER COLUMN nick TYPE varchar(50);\n"
+                   "ALTER TABLE users ALTER COLUMN name TYPE varchar(10);\n"
+                   "ALTER TABLE users ALTER COLUMN age TYPE bigint;\n"
+                   "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);\n"}));
+  EXPECT_EQ(
+      "column public.users.name changed type from character varying(50) to character varying(10), which cannot hold "
+      "every character varying(50) value: on real data the change fails, or values are cut or rounded",
+      m_findings[1].message);
+  EXPECT_EQ((Summaries{}),
+            guard({"ALTER TABLE users ALTER COLUMN nick TYPE varchar(50), ALTER COLUMN age TYPE bigint;\n"
+                   "ALTER TABLE users ALTER COLUMN name TYPE text;\n"
+                   "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);\n"}));
+}
+
+TEST_F(GuardTest, EnumBecomingTextKeepsItsDefaultButDroppingTheTypeIsReported) {
+  EXPECT_EQ((Summaries{"drop-object V4.sql:2:1 enum public.mood"}),
+            guard({"CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
+                   "ALTER TABLE users ADD COLUMN mood mood NOT NULL DEFAULT 'ok';\n",
+                   "ALTER TABLE users ALTER COLUMN mood DROP DEFAULT, ALTER COLUMN mood TYPE text USING mood::text,\n"
+                   "  ALTER COLUMN mood SET DEFAULT 'ok';\n",
+                   "SELECT 1;\nDROP TYPE mood;\n"}));
+}
+
+TEST_F(GuardTest, NotNullAddedIsReported) {
+  EXPECT_EQ((Summaries{"add-not-null V2.sql:3:1 column public.users.age"}),
+            guard({"CREATE INDEX users_email_lower ON users (lower(email));\n"
+                   "UPDATE users SET name = 'x' WHERE false;\n"
+                   "ALTER TABLE users ALTER COLUMN age SET NOT NULL;\n"}));
+  EXPECT_EQ("column public.users.age became NOT NULL: code that inserts or sets NULL there now fails",
+            m_findings[0].message);
+}
+
+TEST_F(GuardTest, DefaultChangedOrRemovedIsReported) {
+  EXPECT_EQ((Summaries{"change-default V2.sql:2:1 column public.orders.total",
+                       "change-default V2.sql:1:1 column public.users.status"}),
+            guard({"ALTER TABLE users ALTER COLUMN status SET DEFAULT 'new';\n"
+                   "ALTER TABLE orders ALTER COLUMN total DROP DEFAULT;\n"
+                   "ALTER TABLE users ALTER COLUMN age SET DEFAULT 18;\n"}));  // a new default is fine
+  EXPECT_EQ(
+      "the default of column public.orders.total (0) was removed: code that leaves the column out now stores "
+      "NULL",
+      m_findings[0].message);
+  EXPECT_EQ(
+      "the default of column public.users.status changed from 'open'::text to 'new'::text: code that leaves "
+      "the column out now stores the new value",
+      m_findings[1].message);
+}
+
+TEST_F(GuardTest, DroppedIndexIsReported) {
+  EXPECT_EQ((Summaries{"drop-index V2.sql:2:5 index public.users.users_email_idx"}),
+            guard({"SELECT 1;\n    DROP INDEX users_email_idx;\n"}));
+}
+
+TEST_F(GuardTest, WhatAMigrationCreatesAndDropsIsNotReportedNorAreHistoryTables) {
+  EXPECT_EQ((Summaries{}), guard({"CREATE TABLE scratch (id int PRIMARY KEY, v text);\n"
+                                  "CREATE INDEX scratch_v ON scratch (v);\n"
+                                  "DROP TABLE scratch;\n"
+                                  "DROP TABLE schema_migrations;\n"}));
+}
+
+TEST_F(GuardTest, EachMigrationIsComparedWithTheOneBeforeFromOneSnapshotEach) {
+  // None of them only adds, so each is snapshotted after, and its "after" is the next one's "before".
+  EXPECT_EQ(
+      (Summaries{"drop-column V2.sql:1:1 column public.users.nick", "drop-column V3.sql:1:1 column public.users.age",
+                 "drop-object V4.sql:2:1 function public.cleanup()"}),
+      guard({"ALTER TABLE users DROP COLUMN nick;\n"
+             "CREATE FUNCTION cleanup() RETURNS void LANGUAGE sql AS 'SELECT 1';\n",
+             "ALTER TABLE users DROP COLUMN age;\n", "SELECT 1;\nDROP FUNCTION cleanup();\n"}));
+  EXPECT_EQ(4u, m_guard->snapshots());  // before V2, then after each of V2…V4 (V1 only adds)
+  std::cout << "[ guard    ] " << m_guard->snapshots() << " snapshots, "
+            << m_guard->snapshot_ms() / static_cast<double>(m_guard->snapshots()) << " ms each\n";
+}
+
+TEST_F(GuardTest, MigrationsThatOnlyAddAreNotSnapshottedYetWhatTheyAddIsGuarded) {
+  EXPECT_EQ((Summaries{"drop-table V4.sql:1:1 table public.tags"}),
+            guard({"CREATE TABLE tags (id int PRIMARY KEY, label text);\n"
+                   "CREATE INDEX tags_label ON tags (lower(label));\n"
+                   "ALTER TABLE users ADD COLUMN created_at timestamptz DEFAULT now();\n",
+                   "COMMENT ON TABLE tags IS 'labels';\n", "DROP TABLE tags;\n"}));
+  // Only around V4: no trigger or user function runs on V1's INSERTs.
+  EXPECT_EQ(2u, m_guard->snapshots());
+}
+
+TEST_F(GuardTest, WritesAreSnapshottedWhenUserCodeRunsOnThem) {
+  // A trigger drops orders when a user is inserted.
+  EXPECT_EQ((Summaries{"drop-table V3.sql:1:1 table public.orders"}),
+            guard({"CREATE FUNCTION trap() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                   "BEGIN EXECUTE 'DROP TABLE IF EXISTS ' || 'ord' || 'ers CASCADE'; RETURN NEW; END $$;\n"
+                   "CREATE TRIGGER trap AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION trap();\n",
+                   "INSERT INTO users (id, email) VALUES (3, 'eve@example.com');\n"}));
+}
+
+TEST_F(GuardTest, WritesRunningATriggerAddedInTheSameMigrationAreSnapshotted) {
+  EXPECT_EQ((Summaries{"drop-table V2.sql:1:1 table public.orders"}),
+            guard({"CREATE FUNCTION trap() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                   "BEGIN EXECUTE 'DROP TABLE IF EXISTS ' || 'ord' || 'ers CASCADE'; RETURN NEW; END $$;\n"
+                   "CREATE TRIGGER trap AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION trap();\n"
+                   "INSERT INTO users (id, email) VALUES (3, 'eve@example.com');\n"}));
+}
+
+TEST_F(GuardTest, EventTriggersMakeEveryMigrationSnapshotted) {
+  // An event trigger drops orders behind an innocent CREATE TABLE.
+  EXPECT_EQ(
+      (Summaries{"drop-table V3.sql:1:1 table public.orders"}),
+      guard({"CREATE FUNCTION trap() RETURNS event_trigger LANGUAGE plpgsql AS $$\n"
+             "BEGIN EXECUTE 'DROP TABLE IF EXISTS ' || 'ord' || 'ers'; END $$;\n"
+             "CREATE EVENT TRIGGER trap ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION trap();\n",
+             "CREATE TABLE innocent (id int);\n"}));
+}
+
+TEST_F(GuardTest, FailedMigrationIsNotCompared) {
+  EXPECT_EQ((Summaries{}), replay({"ALTER TABLE users DROP COLUMN email;\n"
+                                   "SELECT 1 / 0;\n"}));
+  ASSERT_EQ(2u, m_result.migrations.size());
+  EXPECT_EQ(replay::Status::failed, m_result.migrations[1].status);
+  EXPECT_EQ(1u, m_guard->snapshots());  // before V2 (V1 only adds); none after it
+}
+
+}  // namespace
+}  // namespace pgdrift::testing
