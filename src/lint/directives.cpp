@@ -147,7 +147,30 @@ std::optional<std::string> allowed_from_outside(const migrations::Migration& mig
   return std::nullopt;
 }
 
+// What allow-destructive allows: the guard's findings, and the static rules about data loss.
+bool is_destructive(const std::string& rule) {
+  if (rule.rfind("destructive/", 0) == 0) return true;
+  const RuleInfo* info = find_rule(rule);
+  return info != nullptr && (info->category == "drops and renames" || info->id == "narrowing-type");
+}
+
 }  // namespace
+
+void drop_static_duplicates(std::vector<Finding>& findings) {
+  const auto observed = [&](const Finding& f) {
+    if (f.rule.rfind("lint/", 0) != 0 || !f.location) return false;
+    const std::string twin = "destructive/" + f.rule.substr(5);
+    return std::any_of(findings.begin(), findings.end(), [&](const Finding& other) {
+      return other.rule == twin && other.location && other.location->file == f.location->file &&
+             other.location->line == f.location->line;
+    });
+  };
+  std::vector<Finding> kept;
+  for (auto& f : findings) {
+    if (!observed(f)) kept.push_back(std::move(f));
+  }
+  findings = std::move(kept);
+}
 
 void apply_directives(std::vector<Finding>& findings, const std::vector<migrations::Migration>& migrations,
                       const AllowDestructive& allow) {
@@ -176,7 +199,7 @@ void apply_directives(std::vector<Finding>& findings, const std::vector<migratio
         }
       }
       if (ignored) continue;
-      if (allowed && f.rule.rfind("destructive/", 0) == 0 && f.severity > Severity::notice) {
+      if (allowed && is_destructive(f.rule) && f.severity > Severity::notice) {
         f.severity = Severity::notice;
         f.detail = "allowed: " + *allowed + (f.detail.empty() ? "" : "\n" + f.detail);
       }

@@ -85,7 +85,8 @@ TEST(LintDirectives, AllowDestructiveTurnsDestructiveFindingsIntoNoticesWithTheR
       "-- pgdrift:allow-destructive users moved to the accounts service (ticket OPS-12)\n"
       "DROP TABLE users;\n",
       {}, {destructive_at(2)});
-  ASSERT_EQ(summary(found), (std::vector<std::string>{"lint/drop-table 2:1 error", "destructive/drop-table 2:1 notice"}));
+  ASSERT_EQ(summary(found), (std::vector<std::string>{"lint/drop-table 2:1 notice", "destructive/drop-table 2:1 notice"}));
+  EXPECT_EQ(found.front().detail, found.back().detail);
   EXPECT_EQ(found.back().detail, "allowed: users moved to the accounts service (ticket OPS-12) (pgdrift:allow-destructive at line 1)");
 }
 
@@ -111,6 +112,21 @@ TEST(LintDirectives, AllowDestructiveFromTheEnvironmentOrConfig) {
   other_file.files["V2__*.sql"] = "legacy cleanup";
   found = lint_with_directives("SELECT 1;\n", other_file, {destructive_at(1)});
   EXPECT_EQ(summary(found), (std::vector<std::string>{"destructive/drop-table 1:1 error"}));
+}
+
+TEST(LintDirectives, AllowDestructiveLeavesLockRulesAlone) {
+  const auto found = lint_with_directives(
+      "-- pgdrift:allow-destructive the column is unused since v3\n"
+      "ALTER TABLE users DROP COLUMN legacy;\n"
+      "CREATE INDEX users_email_idx ON users (email);\n");
+  EXPECT_EQ(summary(found), (std::vector<std::string>{"lint/drop-column 2:13 notice", "lint/non-concurrent-index 3:33 warning"}));
+}
+
+TEST(LintDirectives, StaticFindingsTheGuardConfirmedAreDroppedOnce) {
+  std::vector<Finding> findings = lint_all("DROP TABLE users;\nDROP TABLE orders;\n");
+  findings.push_back(destructive_at(1));
+  lint::drop_static_duplicates(findings);
+  EXPECT_EQ(summary(findings), (std::vector<std::string>{"lint/drop-table 2:1 error", "destructive/drop-table 1:1 error"}));
 }
 
 TEST(LintDirectives, FindingsOfOtherFilesAreUntouched) {
