@@ -1,18 +1,13 @@
 #include <algorithm>
+#include <set>
 
 #include "pgdrift/lint/lint.hpp"
 #include "pgdrift/util/text.hpp"
 #include "rules/registry.hpp"
+#include "rules/support.hpp"
 
 namespace pgdrift::lint {
 namespace {
-
-std::string unqualified(const std::string& name) {
-  const auto dot = name.rfind('.');
-  return dot == std::string::npos ? name : name.substr(dot + 1);
-}
-
-bool has_schema(const std::string& name) { return name.find('.') != std::string::npos; }
 
 // Collects one rule's reports as findings located in the migration's file.
 class FindingSink : public Sink {
@@ -70,6 +65,26 @@ bool sets_timeout(const sql::Node& tree, std::string_view name) {
   return value.integer(0) != 0;
 }
 
+// ALTER TABLE old RENAME TO new of a table created earlier in the file: the table keeps counting
+// as created here under its new name (in its schema: the one it was created in, else the one the
+// RENAME names), and no longer under the old one.
+void rename_created_table(const sql::Node& tree, FileState& state) {
+  const auto relation = tree["relation"];
+  const std::string old_name = sql::relation_name(relation);
+  std::set<std::string> out;
+  for (const auto& created : state.created_tables) {
+    if (!rules::same_name(created, old_name)) {
+      out.insert(created);
+      continue;
+    }
+    const auto dot = created.rfind('.');
+    const std::string schema =
+        dot != std::string::npos ? created.substr(0, dot) : relation["schemaname"].str();
+    out.insert((schema.empty() ? "" : schema + ".") + tree["newname"].str());
+  }
+  state.created_tables = std::move(out);
+}
+
 // What the statement changes in what the linter knows about the file.
 void observe(const sql::Node& tree, FileState& state) {
   const std::string type = tree.type();
@@ -77,12 +92,13 @@ void observe(const sql::Node& tree, FileState& state) {
     state.created_tables.insert(sql::relation_name(tree["relation"]));
   } else if (type == "CreateTableAsStmt") {
     state.created_tables.insert(sql::relation_name(tree["into"]["rel"]));
+  } else if (type == "RenameStmt" && tree["renameType"].str() == "OBJECT_TABLE") {
+    rename_created_table(tree, state);
   } else if (type == "TransactionStmt") {
-    const std::string kind = tree["kind"].str();
     // Postgres does not nest transactions: a second BEGIN only warns, one COMMIT ends it.
-    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+    if (rules::begins_transaction(tree)) {
       state.explicit_depth = 1;
-    } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_PREPARE") {
+    } else if (rules::ends_transaction(tree)) {
       state.explicit_depth = 0;
     }
   } else if (type == "VariableSetStmt") {
@@ -100,11 +116,8 @@ bool FileState::created_here(const sql::Node& range_var) const {
 }
 
 bool FileState::created_here(const std::string& name) const {
-  if (created_tables.count(name) != 0) return true;
-  for (const auto& created : created_tables) {
-    if ((!has_schema(name) || !has_schema(created)) && unqualified(created) == unqualified(name)) return true;
-  }
-  return false;
+  return std::any_of(created_tables.begin(), created_tables.end(),
+                     [&](const std::string& created) { return rules::same_name(created, name); });
 }
 
 std::string finding_rule(std::string_view id) {

@@ -10,21 +10,6 @@ constexpr int k_pg12 = 120000;
 constexpr int k_pg13 = 130000;
 constexpr int k_pg14 = 140000;
 
-// The findings of `rule` when linting `sql` as a migration of `format`.
-std::vector<Finding> findings_of(const std::string& rule, const std::string& sql,
-                                 int pg_version_num = 150000,
-                                 migrations::Format format = migrations::Format::plain,
-                                 bool no_transaction = false) {
-  lint::Options options;
-  options.pg_version_num = pg_version_num;
-  options.format = format;
-  std::vector<Finding> out;
-  for (auto& f : lint::check(lint_migration(sql, no_transaction), options)) {
-    if (f.rule == lint::finding_rule(rule)) out.push_back(std::move(f));
-  }
-  return out;
-}
-
 TEST(LintConstraintRules, AddNotNull) {
   const std::string safe_sequence =
       "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n"

@@ -7,16 +7,6 @@
 namespace pgdrift::test {
 namespace {
 
-// The findings of `rule` when linting `sql`.
-std::vector<Finding> findings_of(const std::string& rule, const std::string& sql,
-                                 int pg_version_num = 150000) {
-  std::vector<Finding> out;
-  for (auto& f : lint_all(sql, pg_version_num)) {
-    if (f.rule == lint::finding_rule(rule)) out.push_back(std::move(f));
-  }
-  return out;
-}
-
 // The ids of this category's rules that report on `sql`, one per finding.
 std::vector<std::string> drop_rules_reporting(const std::string& sql) {
   static const std::vector<std::string> k_category = {
@@ -188,6 +178,40 @@ TEST(LintDropRules, RenameTable) {
   EXPECT_EQ(findings[0].message,
             "ALTER TABLE users RENAME TO people: queries still naming users fail");
   EXPECT_NE(findings[0].hint.find("CREATE VIEW"), std::string::npos);
+}
+
+TEST(LintDropRules, TableCreatedHereStillCountsAfterItsRename) {
+  // Built under a scratch name, then renamed: the renamed table holds no pre-migration data.
+  const std::string swap =
+      "CREATE TABLE users_new (id bigint, email text);\n"
+      "ALTER TABLE users_new RENAME TO users;\n";
+  EXPECT_EQ(drop_rules_reporting(swap +
+                                 "ALTER TABLE users DROP COLUMN email;\n"
+                                 "ALTER TABLE users RENAME COLUMN id TO user_id;\n"
+                                 "ALTER TABLE users RENAME TO people;\n"
+                                 "TRUNCATE people;\n"
+                                 "DROP TABLE people;"),
+            std::vector<std::string>{});
+  const std::vector<LintCase> drop_table = {
+      {swap + "DROP TABLE users;", {}},
+      // The new name keeps the schema the table was created in.
+      {"CREATE TABLE app.users_new (id bigint);\n"
+       "ALTER TABLE users_new RENAME TO users;\n"
+       "DROP TABLE app.users, billing.users;",
+       {"3:1"}},
+      // The old name no longer names a table of this migration.
+      {swap + "DROP TABLE users_new;", {"3:1"}},
+      // Renaming a table that existed before does not make it new.
+      {"ALTER TABLE users RENAME TO people;\n"
+       "DROP TABLE people;",
+       {"2:1"}},
+  };
+  PGDRIFT_EXPECT_LINT_CASES("drop-table", drop_table);
+  const std::vector<LintCase> drop_column = {
+      {swap + "ALTER TABLE users DROP COLUMN email;", {}},
+      {swap + "ALTER TABLE users_new DROP COLUMN email;", {"3:13"}},
+  };
+  PGDRIFT_EXPECT_LINT_CASES("drop-column", drop_column);
 }
 
 TEST(LintDropRules, RenameColumn) {

@@ -5,14 +5,6 @@
 namespace pgdrift::test {
 namespace {
 
-std::vector<Finding> of_rule(const std::vector<Finding>& findings, const std::string& rule) {
-  std::vector<Finding> out;
-  for (const auto& f : findings) {
-    if (f.rule == lint::finding_rule(rule)) out.push_back(f);
-  }
-  return out;
-}
-
 TEST(LintHygieneRules, PreferBigint) {
   const std::vector<LintCase> cases = {
       {"CREATE TABLE users (id int PRIMARY KEY, name text);", {"1:24"}},

@@ -5,27 +5,6 @@
 namespace pgdrift::test {
 namespace {
 
-// The findings of `rule` in `findings`.
-std::vector<Finding> of_rule(const std::vector<Finding>& findings, const std::string& rule) {
-  std::vector<Finding> out;
-  for (const auto& f : findings) {
-    if (f.rule == lint::finding_rule(rule)) out.push_back(f);
-  }
-  return out;
-}
-
-// "line:col" of each finding of `rule` when linting `sql` for `format`.
-std::vector<std::string> positions_for(const std::string& rule, const std::string& sql,
-                                       migrations::Format format, bool no_transaction = false) {
-  lint::Options options;
-  options.format = format;
-  std::vector<std::string> out;
-  for (const auto& f : of_rule(lint::check(lint_migration(sql, no_transaction), options), rule)) {
-    out.push_back(std::to_string(f.location->line) + ":" + std::to_string(f.location->column));
-  }
-  return out;
-}
-
 TEST(LintRobustnessRules, MissingLockTimeout) {
   const std::vector<LintCase> cases = {
       {"ALTER TABLE users ADD COLUMN email text;", {"1:30"}},
@@ -124,6 +103,9 @@ TEST(LintRobustnessRules, MissingStatementTimeout) {
       {"CREATE TABLE t (id int);\nCREATE INDEX ON t (id);\nUPDATE t SET id = 1;", {}},
       // Once per file.
       {"VACUUM FULL users;\nCLUSTER orders;", {"1:13"}},
+      // An option spelled out as off is off.
+      {"VACUUM (FULL false) users;", {}},
+      {"VACUUM (FULL true) users;", {"1:20"}},
   };
   PGDRIFT_EXPECT_LINT_CASES("missing-statement-timeout", cases);
   const auto findings =

@@ -8,16 +8,6 @@ namespace {
 constexpr int k_pg10 = 100000;
 constexpr int k_pg11 = 110000;
 
-// The findings of `rule` when linting `sql`.
-std::vector<Finding> findings_of(const std::string& rule, const std::string& sql,
-                                 int pg_version_num = 150000) {
-  std::vector<Finding> out;
-  for (auto& f : lint_all(sql, pg_version_num)) {
-    if (f.rule == lint::finding_rule(rule)) out.push_back(std::move(f));
-  }
-  return out;
-}
-
 // The message of the one finding of `rule`; "" (and a test failure) when there is not exactly one.
 std::string only_message(const std::string& rule, const std::string& sql,
                          int pg_version_num = 150000) {

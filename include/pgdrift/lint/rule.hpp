@@ -32,7 +32,7 @@ struct FileState {
   int explicit_depth = 0;          // 1 while a BEGIN written in the file is not yet committed
   bool lock_timeout_set = false;   // SET [LOCAL] lock_timeout seen earlier (not to 0)
   bool statement_timeout_set = false;
-  std::set<std::string> created_tables;  // created earlier in this migration
+  std::set<std::string> created_tables;  // created earlier in this migration (followed through RENAME TO)
 
   bool in_transaction() const { return wrapped || explicit_depth > 0; }
   // Whether the RangeVar names a table created earlier in this migration (a name without a

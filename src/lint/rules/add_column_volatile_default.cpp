@@ -1,5 +1,6 @@
 #include <set>
 
+#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
@@ -46,9 +47,7 @@ DefaultKind classify_default(const sql::Node& expr) {
     if (builtin && k_volatile.count(name) != 0) {
       if (out.volatile_call.empty()) out.volatile_call = name;
     } else if (!builtin || k_not_volatile.count(name) == 0) {
-      std::string qualified;
-      for (const auto& part : names) qualified += (qualified.empty() ? "" : ".") + part;
-      if (out.unknown_call.empty()) out.unknown_call = qualified;
+      if (out.unknown_call.empty()) out.unknown_call = util::join(names, ".");
     }
   });
   return out;
@@ -75,10 +74,8 @@ class AddColumnVolatileDefault : public BasicRule {
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
     if (state.created_here(relation)) return;
-    for (const auto& command : alter_table_commands(tree)) {
-      if (command["subtype"].str() != "AT_AddColumn") continue;
-      const auto column = command["def"];
-      if (filled_by_other_rule(column)) continue;
+    for (const auto& column : added_columns(tree)) {
+      if (generates_values(column)) continue;  // the other rules' columns
       for (const auto& constraint : column["constraints"].items()) {
         if (constraint["contype"].str() != "CONSTR_DEFAULT") continue;
         const auto expr = constraint["raw_expr"];
@@ -94,17 +91,6 @@ class AddColumnVolatileDefault : public BasicRule {
   }
 
  private:
-  static bool filled_by_other_rule(const sql::Node& column) {
-    static const std::set<std::string> k_serial = {"serial",  "bigserial", "smallserial",
-                                                   "serial2", "serial4",   "serial8"};
-    if (k_serial.count(sql::type_base(column["typeName"])) != 0) return true;
-    for (const auto& constraint : column["constraints"].items()) {
-      const std::string kind = constraint["contype"].str();
-      if (kind == "CONSTR_IDENTITY" || kind == "CONSTR_GENERATED") return true;
-    }
-    return false;
-  }
-
   static std::string describe(const std::string& column, const std::string& table,
                               const DefaultKind& kind, int pg_version_num) {
     const std::string rewrites = " rewrites table " + table + " under an ACCESS EXCLUSIVE lock";

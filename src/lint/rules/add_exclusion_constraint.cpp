@@ -19,12 +19,9 @@ class AddExclusionConstraint : public BasicRule {
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     const auto& relation = statement.tree["relation"];
-    for (const auto& cmd : alter_table_commands(statement.tree)) {
-      if (state.created_here(relation)) return;
+    for (const auto& cmd : existing_table_commands(statement.tree, state, "AT_AddConstraint")) {
       const auto constraint = cmd["def"];
-      if (cmd["subtype"].str() != "AT_AddConstraint" ||
-          constraint["contype"].str() != "CONSTR_EXCLUSION")
-        continue;
+      if (constraint["contype"].str() != "CONSTR_EXCLUSION") continue;
       const std::string name = constraint["conname"].str();
       sink.report(offset_of(constraint, statement),
                   "ADD CONSTRAINT " + (name.empty() ? "" : name + " ") +

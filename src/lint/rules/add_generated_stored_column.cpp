@@ -19,9 +19,7 @@ class AddGeneratedStoredColumn : public BasicRule {
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
     if (state.created_here(relation)) return;
-    for (const auto& command : alter_table_commands(tree)) {
-      if (command["subtype"].str() != "AT_AddColumn") continue;
-      const auto column = command["def"];
+    for (const auto& column : added_columns(tree)) {
       for (const auto& constraint : column["constraints"].items()) {
         if (constraint["contype"].str() != "CONSTR_GENERATED") continue;
         const std::string name = column["colname"].str();

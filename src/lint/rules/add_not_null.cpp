@@ -12,17 +12,6 @@ namespace {
 // has no NULL.
 constexpr int k_check_spares_scan_since = 120000;
 
-// Whether two table names as written can name the same table (a name without a schema matches
-// the same name in any schema), as FileState::created_here does.
-bool same_table(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  const auto a_dot = a.rfind('.');
-  const auto b_dot = b.rfind('.');
-  if (a_dot != std::string::npos && b_dot != std::string::npos) return false;
-  return a.substr(a_dot == std::string::npos ? 0 : a_dot + 1) ==
-         b.substr(b_dot == std::string::npos ? 0 : b_dot + 1);
-}
-
 // The columns a CHECK expression proves NOT NULL: `col IS NOT NULL`, and every such test of an
 // AND of them. Anything else proves nothing here (Postgres's own proof is more general).
 void proven_not_null(const sql::Node& expr, std::set<std::string>& out) {
@@ -64,7 +53,7 @@ class AddNotNull : public BasicRule {
         const std::string name = cmd["name"].str();
         bool known = false;
         for (auto& c : m_checks) {
-          if (!same_table(c.table, table) || c.name != name) continue;
+          if (!same_name(c.table, table) || c.name != name) continue;
           c.validated = true;
           known = true;
         }
@@ -75,7 +64,7 @@ class AddNotNull : public BasicRule {
         const std::string name = cmd["name"].str();
         m_checks.erase(std::remove_if(m_checks.begin(), m_checks.end(),
                                       [&](const Check& c) {
-                                        return same_table(c.table, table) && c.name == name;
+                                        return same_name(c.table, table) && c.name == name;
                                       }),
                        m_checks.end());
       } else if (subtype == "AT_SetNotNull") {
@@ -111,7 +100,7 @@ class AddNotNull : public BasicRule {
 
   bool proven(const std::string& table, const std::string& column) const {
     return std::any_of(m_checks.begin(), m_checks.end(), [&](const Check& c) {
-      return c.validated && same_table(c.table, table) &&
+      return c.validated && same_name(c.table, table) &&
              (c.unknown || c.columns.count(column) != 0);
     });
   }

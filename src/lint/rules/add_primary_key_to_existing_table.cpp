@@ -5,26 +5,10 @@
 namespace pgdrift::lint::rules {
 namespace {
 
-// Whether existing rows get a non-NULL value for a column added with `column_def` (a copy of
-// add_required_column.cpp's test, which decides which of the two rules owns the column).
-bool existing_rows_get_value(const sql::Node& column_def) {
-  const std::string type = sql::type_base(column_def["typeName"]);
-  if (type == "serial" || type == "bigserial" || type == "smallserial" || type == "serial2" ||
-      type == "serial4" || type == "serial8") {
-    return true;
-  }
-  for (const auto& constraint : column_def["constraints"].items()) {
-    const std::string kind = constraint["contype"].str();
-    if (kind == "CONSTR_IDENTITY" || kind == "CONSTR_GENERATED") return true;
-    if (kind == "CONSTR_DEFAULT" && !constraint["raw_expr"]["isnull"].boolean()) return true;
-  }
-  return false;
-}
-
 // add-primary-key-to-existing-table: ALTER TABLE … ADD [CONSTRAINT …] PRIMARY KEY without
 // USING INDEX, and ADD COLUMN … PRIMARY KEY when existing rows get a value (without one the
-// statement fails and add-required-column owns it), on a table that existed before the
-// migration. Reported at the Constraint node.
+// statement fails and add-required-column owns it: both decide with existing_rows_get_value), on
+// a table that existed before the migration. Reported at the Constraint node.
 class AddPrimaryKeyToExistingTable : public BasicRule {
  public:
   AddPrimaryKeyToExistingTable()
@@ -38,29 +22,24 @@ class AddPrimaryKeyToExistingTable : public BasicRule {
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     const auto& relation = statement.tree["relation"];
+    if (state.created_here(relation)) return;
     const std::string table = sql::relation_name(relation);
-    for (const auto& cmd : alter_table_commands(statement.tree)) {
-      if (state.created_here(relation)) return;
-      const std::string subtype = cmd["subtype"].str();
-      if (subtype == "AT_AddConstraint") {
-        const auto constraint = cmd["def"];
-        if (constraint["contype"].str() != "CONSTR_PRIMARY" || !constraint["indexname"].is_null())
-          continue;
+    for (const auto& [constraint, column_def] : added_constraints(statement.tree)) {
+      if (constraint["contype"].str() != "CONSTR_PRIMARY") continue;
+      if (column_def.is_null()) {
+        if (!constraint["indexname"].is_null()) continue;
         const std::string name = constraint["conname"].str();
         sink.report(offset_of(constraint, statement),
                     "ADD " + (name.empty() ? "" : "CONSTRAINT " + name + " ") +
                         "PRIMARY KEY builds an index on table " + table +
                         " under an ACCESS EXCLUSIVE lock",
                     table_object(relation));
-      } else if (subtype == "AT_AddColumn" && existing_rows_get_value(cmd["def"])) {
-        const std::string column = cmd["def"]["colname"].str();
-        for (const auto& constraint : cmd["def"]["constraints"].items()) {
-          if (constraint["contype"].str() != "CONSTR_PRIMARY") continue;
-          sink.report(offset_of(constraint, statement),
-                      "ADD COLUMN " + column + " … PRIMARY KEY builds an index on table " + table +
-                          " under an ACCESS EXCLUSIVE lock",
-                      column_object(relation, column));
-        }
+      } else if (existing_rows_get_value(column_def)) {
+        const std::string column = column_def["colname"].str();
+        sink.report(offset_of(constraint, statement),
+                    "ADD COLUMN " + column + " … PRIMARY KEY builds an index on table " + table +
+                        " under an ACCESS EXCLUSIVE lock",
+                    column_object(relation, column));
       }
     }
   }

@@ -1,5 +1,3 @@
-#include <set>
-
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
@@ -19,21 +17,15 @@ class AddSerialColumnToExistingTable : public BasicRule {
              "rows, backfill the existing rows in batches, then add NOT NULL the safe way"}) {}
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
-    static const std::set<std::string> k_serial = {"serial",  "bigserial", "smallserial",
-                                                   "serial2", "serial4",   "serial8"};
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
     if (state.created_here(relation)) return;
-    for (const auto& command : alter_table_commands(tree)) {
-      if (command["subtype"].str() != "AT_AddColumn") continue;
-      const auto column = command["def"];
+    for (const auto& column : added_columns(tree)) {
       const std::string name = column["colname"].str();
       std::string how;
       const std::string type = sql::type_base(column["typeName"]);
-      if (k_serial.count(type) != 0) how = type;
-      for (const auto& constraint : column["constraints"].items()) {
-        if (constraint["contype"].str() == "CONSTR_IDENTITY") how = "an identity column";
-      }
+      if (serial_type(type)) how = type;
+      if (!column_constraint(column, "CONSTR_IDENTITY").is_null()) how = "an identity column";
       if (how.empty()) continue;
       sink.report(offset_of(column, statement),
                   "ADD COLUMN " + name + " (" + how + ") numbers every existing row of table " +

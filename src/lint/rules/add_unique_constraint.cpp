@@ -20,29 +20,24 @@ class AddUniqueConstraint : public BasicRule {
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     const auto& relation = statement.tree["relation"];
+    if (state.created_here(relation)) return;
     const std::string table = sql::relation_name(relation);
-    for (const auto& cmd : alter_table_commands(statement.tree)) {
-      if (state.created_here(relation)) return;
-      const std::string subtype = cmd["subtype"].str();
-      if (subtype == "AT_AddConstraint") {
-        const auto constraint = cmd["def"];
-        if (constraint["contype"].str() != "CONSTR_UNIQUE" || !constraint["indexname"].is_null())
-          continue;
+    for (const auto& [constraint, column_def] : added_constraints(statement.tree)) {
+      if (constraint["contype"].str() != "CONSTR_UNIQUE") continue;
+      if (column_def.is_null()) {
+        if (!constraint["indexname"].is_null()) continue;
         const std::string name = constraint["conname"].str();
         sink.report(offset_of(constraint, statement),
                     "ADD CONSTRAINT " + (name.empty() ? "" : name + " ") +
                         "UNIQUE builds a unique index on table " + table +
                         " under an ACCESS EXCLUSIVE lock",
                     table_object(relation));
-      } else if (subtype == "AT_AddColumn") {
-        const std::string column = cmd["def"]["colname"].str();
-        for (const auto& constraint : cmd["def"]["constraints"].items()) {
-          if (constraint["contype"].str() != "CONSTR_UNIQUE") continue;
-          sink.report(offset_of(constraint, statement),
-                      "ADD COLUMN " + column + " … UNIQUE builds a unique index on table " + table +
-                          " under an ACCESS EXCLUSIVE lock",
-                      column_object(relation, column));
-        }
+      } else {
+        const std::string column = column_def["colname"].str();
+        sink.report(offset_of(constraint, statement),
+                    "ADD COLUMN " + column + " … UNIQUE builds a unique index on table " + table +
+                        " under an ACCESS EXCLUSIVE lock",
+                    column_object(relation, column));
       }
     }
   }

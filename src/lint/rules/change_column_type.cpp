@@ -25,11 +25,8 @@ class ChangeColumnType : public BasicRule {
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
-    if (!state.created_here(relation)) {
-      for (const auto& command : alter_table_commands(tree)) {
-        if (command["subtype"].str() == "AT_AlterColumnType")
-          check_command(relation, command, statement, sink);
-      }
+    for (const auto& command : existing_table_commands(tree, state, "AT_AlterColumnType")) {
+      check_command(relation, command, statement, sink);
     }
     m_columns.observe(tree);
   }

@@ -1,25 +1,9 @@
 #include <string>
 
-#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
 namespace {
-
-// Whether boolean option `name` of a DefElem list is on (Postgres's defGetBoolean: no argument
-// is true; false/off and 0 are false).
-bool option_on(const sql::Node& options, const std::string& name) {
-  for (const auto& option : options.items()) {
-    if (!option.is("DefElem") || option["defname"].str() != name) continue;
-    const auto arg = option["arg"];
-    if (arg.is_null()) return true;
-    if (arg.is("Integer")) return arg.integer(0) != 0;
-    if (arg.is("Boolean")) return arg["boolval"].boolean();
-    const std::string value = util::to_lower(arg.str());
-    return value != "false" && value != "off";
-  }
-  return false;
-}
 
 // "CREATE INDEX CONCURRENTLY", …: the concurrent form `tree` uses; empty when none.
 std::string concurrent_form(const sql::Node& tree) {

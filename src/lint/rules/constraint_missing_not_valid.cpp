@@ -49,26 +49,21 @@ class ConstraintMissingNotValid : public BasicRule {
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     const auto& relation = statement.tree["relation"];
+    if (state.created_here(relation)) return;
     const std::string table = sql::relation_name(relation);
-    for (const auto& cmd : alter_table_commands(statement.tree)) {
-      if (state.created_here(relation)) return;
-      const std::string subtype = cmd["subtype"].str();
-      if (subtype == "AT_AddConstraint") {
-        const auto constraint = cmd["def"];
-        if (!validated_now(constraint)) continue;
+    for (const auto& [constraint, column_def] : added_constraints(statement.tree)) {
+      if (!validated_now(constraint)) continue;
+      if (column_def.is_null()) {
         sink.report(offset_of(constraint, statement),
                     describe(constraint, false) + " without NOT VALID " +
                         consequence(constraint, table, false),
                     table_object(relation));
-      } else if (subtype == "AT_AddColumn") {
-        const std::string column = cmd["def"]["colname"].str();
-        for (const auto& constraint : cmd["def"]["constraints"].items()) {
-          if (!validated_now(constraint)) continue;
-          sink.report(offset_of(constraint, statement),
-                      "ADD COLUMN " + column + " … " + describe(constraint, true) + " " +
-                          consequence(constraint, table, true),
-                      column_object(relation, column));
-        }
+      } else {
+        const std::string column = column_def["colname"].str();
+        sink.report(offset_of(constraint, statement),
+                    "ADD COLUMN " + column + " … " + describe(constraint, true) + " " +
+                        consequence(constraint, table, true),
+                    column_object(relation, column));
       }
     }
   }

@@ -1,16 +1,13 @@
 #include <string>
 
+#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
 namespace {
 
 // A qualified name list as written: "app.email".
-std::string qualified(const sql::Node& names) {
-  std::string out;
-  for (const auto& part : sql::strings(names)) out += (out.empty() ? "" : ".") + part;
-  return out;
-}
+std::string qualified(const sql::Node& names) { return util::join(sql::strings(names), "."); }
 
 // domain-with-constraint: CREATE DOMAIN … CHECK (at each CHECK), ALTER DOMAIN … ADD CONSTRAINT
 // (at the constraint) and ALTER DOMAIN … SET NOT NULL (at the statement).

@@ -21,16 +21,13 @@ class DropColumn : public BasicRule {
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
     const std::string table = sql::relation_name(relation);
-    if (!state.created_here(relation)) {
-      for (const auto& command : alter_table_commands(tree)) {
-        if (command["subtype"].str() != "AT_DropColumn") continue;
-        const std::string column = command["name"].str();
-        if (m_columns.added_here(table, column)) continue;
-        sink.report(offset_of(relation, statement),
-                    "DROP COLUMN " + column + " on table " + table +
-                        " deletes the column and its data in every row",
-                    column_object(relation, column));
-      }
+    for (const auto& command : existing_table_commands(tree, state, "AT_DropColumn")) {
+      const std::string column = command["name"].str();
+      if (m_columns.added_here(table, column)) continue;
+      sink.report(offset_of(relation, statement),
+                  "DROP COLUMN " + column + " on table " + table +
+                      " deletes the column and its data in every row",
+                  column_object(relation, column));
     }
     m_columns.observe(tree);
   }

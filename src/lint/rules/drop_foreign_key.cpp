@@ -1,6 +1,6 @@
 #include <set>
+#include <utility>
 
-#include "known_columns.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
@@ -27,19 +27,15 @@ class DropForeignKey : public BasicRule {
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
     const std::string table = sql::relation_name(relation);
-    const auto commands = alter_table_commands(tree);
-    if (!state.created_here(relation)) {
-      for (const auto& command : commands) {
-        if (command["subtype"].str() != "AT_DropConstraint") continue;
-        const std::string name = command["name"].str();
-        if (!added_here(table, name) && !default_foreign_key_name(name)) continue;
-        sink.report(offset_of(relation, statement),
-                    "DROP CONSTRAINT " + name + " on table " + table +
-                        " removes a foreign key: rows may point at missing parents from now on",
-                    "constraint " + table + "." + name);
-      }
+    for (const auto& command : existing_table_commands(tree, state, "AT_DropConstraint")) {
+      const std::string name = command["name"].str();
+      if (!added_here(table, name) && !default_foreign_key_name(name)) continue;
+      sink.report(offset_of(relation, statement),
+                  "DROP CONSTRAINT " + name + " on table " + table +
+                      " removes a foreign key: rows may point at missing parents from now on",
+                  "constraint " + table + "." + name);
     }
-    for (const auto& command : commands) remember(table, command);
+    remember(table, tree);
   }
 
  private:
@@ -51,19 +47,16 @@ class DropForeignKey : public BasicRule {
 
   bool added_here(const std::string& table, const std::string& name) const {
     for (const auto& [added_table, added_name] : m_added) {
-      if (added_name == name && same_table(added_table, table)) return true;
+      if (added_name == name && same_name(added_table, table)) return true;
     }
     return false;
   }
 
-  // Foreign keys with an explicit name: ADD CONSTRAINT … FOREIGN KEY, ADD COLUMN … CONSTRAINT
-  // name REFERENCES.
-  void remember(const std::string& table, const sql::Node& command) {
-    const std::string subtype = command["subtype"].str();
-    std::vector<sql::Node> constraints;
-    if (subtype == "AT_AddConstraint") constraints.push_back(command["def"]);
-    if (subtype == "AT_AddColumn") constraints = command["def"]["constraints"].items();
-    for (const auto& constraint : constraints) {
+  // Remembers the foreign keys with an explicit name the statement adds: ADD CONSTRAINT …
+  // FOREIGN KEY, ADD COLUMN … CONSTRAINT name REFERENCES.
+  void remember(const std::string& table, const sql::Node& tree) {
+    for (const auto& added : added_constraints(tree)) {
+      const auto& constraint = added.constraint;
       if (constraint["contype"].str() != "CONSTR_FOREIGN") continue;
       const std::string name = constraint["conname"].str();
       if (!name.empty()) m_added.insert({table, name});

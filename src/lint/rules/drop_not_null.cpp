@@ -21,16 +21,13 @@ class DropNotNull : public BasicRule {
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
     const std::string table = sql::relation_name(relation);
-    if (!state.created_here(relation)) {
-      for (const auto& command : alter_table_commands(tree)) {
-        if (command["subtype"].str() != "AT_DropNotNull") continue;
-        const std::string column = command["name"].str();
-        if (m_columns.added_here(table, column)) continue;
-        sink.report(offset_of(relation, statement),
-                    "ALTER COLUMN " + column + " DROP NOT NULL on table " + table +
-                        " lets NULL into a column existing code expects a value in",
-                    column_object(relation, column));
-      }
+    for (const auto& command : existing_table_commands(tree, state, "AT_DropNotNull")) {
+      const std::string column = command["name"].str();
+      if (m_columns.added_here(table, column)) continue;
+      sink.report(offset_of(relation, statement),
+                  "ALTER COLUMN " + column + " DROP NOT NULL on table " + table +
+                      " lets NULL into a column existing code expects a value in",
+                  column_object(relation, column));
     }
     m_columns.observe(tree);
   }

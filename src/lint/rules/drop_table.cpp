@@ -1,3 +1,4 @@
+#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
@@ -18,9 +19,7 @@ class DropTable : public BasicRule {
     const bool cascade = tree["behavior"].str() == "DROP_CASCADE";
     for (const auto& object : tree["objects"].items()) {
       // Each dropped table is a list of name parts; the parser keeps no location for it.
-      const auto parts = sql::strings(object);
-      std::string qualified;
-      for (const auto& part : parts) qualified += (qualified.empty() ? "" : ".") + part;
+      const std::string qualified = util::join(sql::strings(object), ".");
       if (state.created_here(qualified)) continue;  // a table of this migration
       sink.report(
           statement.statement.begin,

@@ -1,6 +1,7 @@
 #include <string>
 #include <vector>
 
+#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
@@ -9,14 +10,6 @@ namespace {
 // From PostgreSQL 12, ALTER TYPE … ADD VALUE may run inside a transaction block (the new value
 // stays unusable until the transaction commits).
 constexpr int k_add_value_in_transaction_since = 120000;
-
-// COMMIT, ROLLBACK, PREPARE TRANSACTION: the statements that end the current transaction.
-bool ends_transaction(const sql::Node& tree) {
-  const std::string kind = tree["kind"].str();
-  return tree.is("TransactionStmt") &&
-         (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
-          kind == "TRANS_STMT_PREPARE");
-}
 
 // The first string constant equal to `value` in `tree`, or a null node.
 sql::Node find_literal(const sql::Node& tree, const std::string& value) {
@@ -54,10 +47,7 @@ class EnumAddValueInTransaction : public BasicRule {
     const bool in_transaction = state.in_transaction() || state.tool_wraps;
     if (tree.is("AlterEnumStmt") && !tree["newVal"].is_null() && tree["oldVal"].is_null()) {
       if (!in_transaction) return;
-      std::string type;
-      for (const auto& part : sql::strings(tree["typeName"])) {
-        type += (type.empty() ? "" : ".") + part;
-      }
+      const std::string type = util::join(sql::strings(tree["typeName"]), ".");
       const std::string value = tree["newVal"].str();
       if (state.pg_version_num < k_add_value_in_transaction_since) {
         sink.report(statement.statement.begin,

@@ -12,10 +12,7 @@ void primary_key_columns(const sql::Node& constraint, std::set<std::string>& out
 }
 
 bool column_primary_key(const sql::Node& column_def) {
-  for (const auto& constraint : column_def["constraints"].items()) {
-    if (constraint["contype"].str() == "CONSTR_PRIMARY") return true;
-  }
-  return false;
+  return !column_constraint(column_def, "CONSTR_PRIMARY").is_null();
 }
 
 }  // namespace

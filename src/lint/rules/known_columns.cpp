@@ -3,21 +3,6 @@
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
-namespace {
-
-std::string unqualified(const std::string& name) {
-  const auto dot = name.rfind('.');
-  return dot == std::string::npos ? name : name.substr(dot + 1);
-}
-
-bool has_schema(const std::string& name) { return name.find('.') != std::string::npos; }
-
-}  // namespace
-
-bool same_table(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  return (!has_schema(a) || !has_schema(b)) && unqualified(a) == unqualified(b);
-}
 
 void KnownColumns::observe(const sql::Node& tree) {
   if (tree.is("RenameStmt")) {
@@ -37,7 +22,7 @@ void KnownColumns::observe(const sql::Node& tree) {
       std::map<std::string, Column> out;
       for (auto& item : m_columns) {
         Column column = item.second;
-        if (same_table(column.table, table)) column.table = renamed;
+        if (same_name(column.table, table)) column.table = renamed;
         out[column.table + "." + column.name] = column;
       }
       m_columns = std::move(out);
@@ -74,7 +59,7 @@ sql::Node KnownColumns::type_of(const std::string& table, const std::string& col
 
 KnownColumns::Column* KnownColumns::find(const std::string& table, const std::string& column) {
   for (auto& item : m_columns) {
-    if (item.second.name == column && same_table(item.second.table, table)) return &item.second;
+    if (item.second.name == column && same_name(item.second.table, table)) return &item.second;
   }
   return nullptr;
 }
@@ -82,7 +67,7 @@ KnownColumns::Column* KnownColumns::find(const std::string& table, const std::st
 const KnownColumns::Column* KnownColumns::find(const std::string& table,
                                                const std::string& column) const {
   for (const auto& item : m_columns) {
-    if (item.second.name == column && same_table(item.second.table, table)) return &item.second;
+    if (item.second.name == column && same_name(item.second.table, table)) return &item.second;
   }
   return nullptr;
 }

@@ -12,8 +12,8 @@ namespace pgdrift::lint::rules {
 
 // Columns a file added to tables and the type it last gave a column, so rules can tell a column
 // holding pre-migration data from one the file added itself, and know an old type when the file
-// set it. Rules call observe() with every statement after checking it. Tables are matched like
-// FileState::created_here: a name without a schema matches the same name with any schema.
+// set it. Rules call observe() with every statement after checking it. Tables are matched by
+// same_name (support.hpp), as FileState::created_here matches them.
 class KnownColumns {
  public:
   void observe(const sql::Node& tree);
@@ -37,8 +37,5 @@ class KnownColumns {
 
   std::map<std::string, Column> m_columns;  // by "table.column" as first written
 };
-
-// Whether two relation names as written ("schema.name" or "name") may be the same table.
-bool same_table(const std::string& a, const std::string& b);
 
 }  // namespace pgdrift::lint::rules

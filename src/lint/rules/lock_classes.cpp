@@ -4,6 +4,8 @@
 #include <optional>
 #include <set>
 
+#include "pgdrift/util/text.hpp"
+
 // Lock levels follow the PostgreSQL 15 documentation of each command ("explicit locking" and
 // the ALTER TABLE page). Only what a migration on a busy table cares about is modelled.
 
@@ -14,21 +16,6 @@ bool has(const std::set<std::string>& set, const std::string& value) {
   return set.count(value) != 0;
 }
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : ".") + part;
-  return out;
-}
-
-// Whether the DefElem list of a statement's options has `name` (VACUUM (FULL), REINDEX
-// (CONCURRENTLY)).
-bool has_option(const sql::Node& options, const std::string& name) {
-  for (const auto& option : options.items()) {
-    if (option["defname"].str() == name) return true;
-  }
-  return false;
-}
-
 // Storage parameters ALTER TABLE … SET (…) changes under SHARE UPDATE EXCLUSIVE instead of
 // ACCESS EXCLUSIVE.
 bool light_storage_parameter(const sql::Node& def_elem) {
@@ -37,20 +24,6 @@ bool light_storage_parameter(const sql::Node& def_elem) {
   if (name.rfind("autovacuum_", 0) == 0 || name.rfind("vacuum_", 0) == 0) return true;
   return name == "fillfactor" || name == "parallel_workers" || name == "toast_tuple_target" ||
          name == "log_autovacuum_min_duration";
-}
-
-// The constraints an ALTER TABLE command adds (ADD CONSTRAINT, or those of ADD COLUMN).
-std::vector<sql::Node> added_constraints(const sql::Node& cmd) {
-  const auto def = cmd["def"];
-  if (def.is("Constraint")) return {def};
-  if (def.is("ColumnDef")) return def["constraints"].items();
-  return {};
-}
-
-bool serial_type(const sql::Node& type_name) {
-  static const std::set<std::string> k_serials = {"serial",  "serial2",     "serial4",
-                                                  "serial8", "smallserial", "bigserial"};
-  return type_name["names"].items().size() == 1 && has(k_serials, sql::type_base(type_name));
 }
 
 // How strongly an ALTER TABLE command locks its table.
@@ -97,8 +70,11 @@ bool command_scans(const sql::Node& cmd) {
     return def["indexname"].is_null();
   }
   if (subtype == "AT_AddColumn") {
-    if (serial_type(cmd["def"]["typeName"])) return true;  // filled from a sequence: a rewrite
-    for (const auto& constraint : added_constraints(cmd)) {
+    // Filled from a sequence: a rewrite.
+    const auto type_name = cmd["def"]["typeName"];
+    if (type_name["names"].items().size() == 1 && serial_type(sql::type_base(type_name)))
+      return true;
+    for (const auto& constraint : command_constraints(cmd)) {
       static const std::set<std::string> k_filling = {"CONSTR_IDENTITY", "CONSTR_GENERATED",
                                                       "CONSTR_PRIMARY", "CONSTR_UNIQUE",
                                                       "CONSTR_EXCLUSION"};
@@ -254,7 +230,7 @@ class Collector {
       }
       const std::optional<std::size_t> at = def.is_null() ? std::nullopt : def.location();
       add_table(relation, action, command_lock(cmd), command_scans(cmd), "", at);
-      for (const auto& constraint : added_constraints(cmd)) {
+      for (const auto& constraint : command_constraints(cmd)) {
         referenced_table(constraint, action, relation);
       }
     }
@@ -266,20 +242,20 @@ class Collector {
       auto parts = sql::strings(object);
       if (parts.empty()) continue;
       if (kind == "OBJECT_TABLE") {
-        const std::string name = join(parts);
+        const std::string name = util::join(parts, ".");
         if (!m_state.created_here(name)) {
           add_other("DROP TABLE " + name, "table " + name, "table " + name,
                     LockMode::access_exclusive, false);
         }
       } else if (kind == "OBJECT_INDEX" && !tree["concurrent"].boolean()) {
         // The index's table is not named, so whether it is new cannot be told: always reported.
-        const std::string name = join(parts);
+        const std::string name = util::join(parts, ".");
         add_other("DROP INDEX " + name, "index " + name, "the table of index " + name,
                   LockMode::access_exclusive, false);
       } else if (kind == "OBJECT_TRIGGER" && parts.size() >= 2) {
         const std::string trigger = parts.back();
         parts.pop_back();
-        const std::string table = join(parts);
+        const std::string table = util::join(parts, ".");
         if (!m_state.created_here(table)) {
           add_other("DROP TRIGGER " + trigger, "table " + table, "table " + table,
                     LockMode::access_exclusive, false);
@@ -310,7 +286,7 @@ class Collector {
   }
 
   void reindex(const sql::Node& tree) {
-    if (has_option(tree["params"], "concurrently")) return;
+    if (option_on(tree["params"], "concurrently")) return;
     const std::string kind = tree["kind"].str();
     const auto relation = tree["relation"];
     if (kind == "REINDEX_OBJECT_TABLE") {
@@ -333,7 +309,7 @@ class Collector {
   }
 
   void vacuum(const sql::Node& tree) {
-    if (!tree["is_vacuumcmd"].boolean() || !has_option(tree["options"], "full")) return;
+    if (!tree["is_vacuumcmd"].boolean() || !option_on(tree["options"], "full")) return;
     const auto relations = tree["rels"].items();
     if (relations.empty()) {
       add_other("VACUUM FULL", "database", "every table of the database",
@@ -444,10 +420,7 @@ void TimeoutSetting::observe(const StatementView& statement, const FileState& st
   const auto& tree = statement.tree;
   const std::string type = tree.type();
   if (type == "TransactionStmt") {
-    const std::string kind = tree["kind"].str();
-    const bool ends = kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
-                      kind == "TRANS_STMT_PREPARE";
-    if (ends && m_expires_at_commit) {
+    if (ends_transaction(tree) && m_expires_at_commit) {
       m_set = false;
       m_expires_at_commit = false;
     }

@@ -27,28 +27,25 @@ class NarrowingType : public BasicRule {
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
     const std::string table = sql::relation_name(relation);
-    if (!state.created_here(relation)) {
-      for (const auto& command : alter_table_commands(tree)) {
-        if (command["subtype"].str() != "AT_AlterColumnType") continue;
-        const std::string column = command["name"].str();
-        const auto type_node = command["def"]["typeName"];
-        const ColumnType to = column_type(type_node);
-        const std::string change =
-            "ALTER COLUMN " + column + " TYPE " + to.shown + " on table " + table;
-        const auto old_node = m_columns.type_of(table, column);
-        if (!old_node.is_null()) {
-          const ColumnType from = column_type(old_node);
-          if (classify(from, to) != TypeChange::narrowing) continue;
-          sink.report(
-              offset_of(type_node, statement),
-              change + " may cut, round or reject existing values: the column was " + from.shown,
-              column_object(relation, column));
-        } else if (narrows_any(to)) {
-          sink.report(offset_of(type_node, statement),
-                      change + " pads every value to " + std::to_string(to.modifiers[0]) +
-                          " characters and fails on longer ones (an explicit cast cuts them)",
-                      column_object(relation, column));
-        }
+    for (const auto& command : existing_table_commands(tree, state, "AT_AlterColumnType")) {
+      const std::string column = command["name"].str();
+      const auto type_node = command["def"]["typeName"];
+      const ColumnType to = column_type(type_node);
+      const std::string change =
+          "ALTER COLUMN " + column + " TYPE " + to.shown + " on table " + table;
+      const auto old_node = m_columns.type_of(table, column);
+      if (!old_node.is_null()) {
+        const ColumnType from = column_type(old_node);
+        if (classify(from, to) != TypeChange::narrowing) continue;
+        sink.report(
+            offset_of(type_node, statement),
+            change + " may cut, round or reject existing values: the column was " + from.shown,
+            column_object(relation, column));
+      } else if (narrows_any(to)) {
+        sink.report(offset_of(type_node, statement),
+                    change + " pads every value to " + std::to_string(to.modifiers[0]) +
+                        " characters and fails on longer ones (an explicit cast cuts them)",
+                    column_object(relation, column));
       }
     }
     m_columns.observe(tree);

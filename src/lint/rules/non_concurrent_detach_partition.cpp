@@ -23,10 +23,8 @@ class NonConcurrentDetachPartition : public BasicRule {
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     const auto& parent = statement.tree["relation"];
-    for (const auto& cmd : alter_table_commands(statement.tree)) {
-      if (state.created_here(parent)) return;
-      if (cmd["subtype"].str() != "AT_DetachPartition" || cmd["def"]["concurrent"].boolean())
-        continue;
+    for (const auto& cmd : existing_table_commands(statement.tree, state, "AT_DetachPartition")) {
+      if (cmd["def"]["concurrent"].boolean()) continue;
       const auto partition = cmd["def"]["name"];
       std::string message = "DETACH PARTITION " + sql::relation_name(partition) +
                             " takes an ACCESS EXCLUSIVE lock on table " +

@@ -1,21 +1,10 @@
-#include <set>
 #include <string>
 
+#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
 namespace {
-
-// Whether two names as written can name the same object (a name without a schema matches the
-// same name in any schema), as FileState::created_here does for tables.
-bool same_name(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  const auto a_dot = a.rfind('.');
-  const auto b_dot = b.rfind('.');
-  if (a_dot != std::string::npos && b_dot != std::string::npos) return false;
-  return a.substr(a_dot == std::string::npos ? 0 : a_dot + 1) ==
-         b.substr(b_dot == std::string::npos ? 0 : b_dot + 1);
-}
 
 // non-concurrent-drop-index: DROP INDEX without CONCURRENTLY, except of an index created
 // earlier in the same file (whether any other index belongs to a table of this migration cannot
@@ -33,19 +22,13 @@ class NonConcurrentDropIndex : public BasicRule {
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     (void)state;
     const auto& tree = statement.tree;
-    if (tree.is("IndexStmt") && !tree["idxname"].str().empty()) {
-      // An index lives in its table's schema.
-      const std::string schema = tree["relation"]["schemaname"].str();
-      m_created.insert((schema.empty() ? "" : schema + ".") + tree["idxname"].str());
-      return;
-    }
+    m_created.observe(tree);
     if (!tree.is("DropStmt") || tree["removeType"].str() != "OBJECT_INDEX" ||
         tree["concurrent"].boolean())
       return;
     for (const auto& object : tree["objects"].items()) {
-      std::string name;
-      for (const auto& part : sql::strings(object)) name += (name.empty() ? "" : ".") + part;
-      if (created_here(name)) continue;
+      const std::string name = util::join(sql::strings(object), ".");
+      if (m_created.contains(name)) continue;
       sink.report(statement.statement.begin,
                   "DROP INDEX " + name +
                       " without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table",
@@ -54,14 +37,7 @@ class NonConcurrentDropIndex : public BasicRule {
   }
 
  private:
-  bool created_here(const std::string& name) const {
-    for (const auto& created : m_created) {
-      if (same_name(created, name)) return true;
-    }
-    return false;
-  }
-
-  std::set<std::string> m_created;  // indexes created earlier in this file, "schema.name" or "name"
+  CreatedIndexes m_created;  // indexes created earlier in this file
 };
 
 }  // namespace

@@ -1,5 +1,3 @@
-#include <set>
-
 #include "hygiene_columns.hpp"
 
 // serial / bigserial / smallserial columns, from PostgreSQL 10 (identity columns exist since).
@@ -21,10 +19,8 @@ class PreferIdentity : public BasicRule {
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     if (state.pg_version_num < 100000) return;
-    static const std::set<std::string> k_serials = {"serial",  "serial2",     "serial4",
-                                                    "serial8", "smallserial", "bigserial"};
     for (const auto& column : declared_columns(statement)) {
-      if (k_serials.count(column.base) == 0) continue;
+      if (!serial_type(column.base)) continue;
       sink.report(column.offset,
                   column.object + " is " + column.base +
                       ": an identity column does the same without a separately owned sequence",

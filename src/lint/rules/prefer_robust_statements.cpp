@@ -1,7 +1,7 @@
-#include <cctype>
 #include <set>
 #include <utility>
 
+#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 // Only in migrations that run outside a transaction (no wrapping by pgdrift or by the tool, and
@@ -13,24 +13,13 @@
 namespace pgdrift::lint::rules {
 namespace {
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : ".") + part;
-  return out;
-}
-
-std::string unqualified(const std::string& name) {
-  const auto dot = name.rfind('.');
-  return dot == std::string::npos ? name : name.substr(dot + 1);
-}
-
 // The name of one object of a DROP statement: a list of name parts, a String (schemas,
 // extensions), a TypeName or an ObjectWithArgs (functions).
 std::string dropped_name(const sql::Node& object) {
   if (object.is("String")) return object.str();
-  if (object.is("TypeName")) return join(sql::strings(object["names"]));
-  if (object.is("ObjectWithArgs")) return join(sql::strings(object["objname"]));
-  return join(sql::strings(object));
+  if (object.is("TypeName")) return util::join(sql::strings(object["names"]), ".");
+  if (object.is("ObjectWithArgs")) return util::join(sql::strings(object["objname"]), ".");
+  return util::join(sql::strings(object), ".");
 }
 
 // "TABLE", "MATERIALIZED VIEW", … for an OBJECT_* kind.
@@ -78,7 +67,7 @@ class PreferRobustStatements : public BasicRule {
                                                       : tree["into"]["rel"];
       const std::string name = sql::relation_name(relation);
       if (dropped_before(kind, name)) return;
-      const std::string words = lower(kind_words(kind));
+      const std::string words = util::to_lower(kind_words(kind));
       sink.report(begin,
                   "CREATE " + kind_words(kind) + " " + name + " has no IF NOT EXISTS" + rerun +
                       "the " + words + " exists",
@@ -102,7 +91,7 @@ class PreferRobustStatements : public BasicRule {
       sink.report(begin, "CREATE VIEW " + name + " without OR REPLACE" + rerun + "the view exists",
                   "view " + name);
     } else if (type == "CreateFunctionStmt") {
-      const std::string name = join(sql::strings(tree["funcname"]));
+      const std::string name = util::join(sql::strings(tree["funcname"]), ".");
       const std::string word = tree["is_procedure"].boolean() ? "procedure" : "function";
       if (tree["replace"].boolean()) return;
       sink.report(begin,
@@ -118,12 +107,12 @@ class PreferRobustStatements : public BasicRule {
       const std::string words = kind_words(tree["removeType"].str());
       sink.report(
           begin, "DROP " + words + " " + names + " has no IF EXISTS" + rerun + "it is already gone",
-          lower(words) + " " + names);
+          util::to_lower(words) + " " + names);
     } else if (type == "AlterEnumStmt") {
       if (tree["newVal"].is_null() || !tree["oldVal"].is_null() ||
           tree["skipIfNewValExists"].boolean())
         return;
-      const std::string name = join(sql::strings(tree["typeName"]));
+      const std::string name = util::join(sql::strings(tree["typeName"]), ".");
       sink.report(begin,
                   "ALTER TYPE " + name + " ADD VALUE '" + tree["newVal"].str() +
                       "' has no IF NOT EXISTS" + rerun + "the value exists",
@@ -193,11 +182,6 @@ class PreferRobustStatements : public BasicRule {
                     "constraint " + constraint + " on " + table_object(tree["relation"]));
       }
     }
-  }
-
-  static std::string lower(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
   }
 
   bool dropped_before(const std::string& kind, const std::string& name) const {

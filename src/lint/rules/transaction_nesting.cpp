@@ -25,9 +25,7 @@ class TransactionNesting : public BasicRule {
       m_started = true;
     }
     const auto& tree = statement.tree;
-    if (!tree.is("TransactionStmt")) return;
-    const std::string kind = tree["kind"].str();
-    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+    if (begins_transaction(tree)) {
       if (m_open) {
         sink.report(
             statement.statement.begin,
@@ -41,8 +39,7 @@ class TransactionNesting : public BasicRule {
         m_opened_by_begin = true;
       }
       m_open = true;
-    } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
-               kind == "TRANS_STMT_PREPARE") {
+    } else if (ends_transaction(tree)) {
       m_open = tree["chain"].boolean();
       m_opened_by_begin = m_open && m_opened_by_begin;
     }

@@ -23,13 +23,10 @@ class UncommittedTransaction : public BasicRule {
     (void)state;
     (void)sink;
     const auto& tree = statement.tree;
-    if (!tree.is("TransactionStmt")) return;
-    const std::string kind = tree["kind"].str();
-    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+    if (begins_transaction(tree)) {
       if (!m_open) m_begin = statement.statement.begin;
       m_open = true;
-    } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
-               kind == "TRANS_STMT_PREPARE") {
+    } else if (ends_transaction(tree)) {
       m_open = tree["chain"].boolean();
       if (m_open) m_begin = statement.statement.begin;
     }

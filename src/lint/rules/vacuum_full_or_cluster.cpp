@@ -1,25 +1,9 @@
 #include <string>
 
-#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
 namespace {
-
-// Whether boolean option `name` of a DefElem list is on (Postgres's defGetBoolean: no argument
-// is true; false/off and 0 are false).
-bool option_on(const sql::Node& options, const std::string& name) {
-  for (const auto& option : options.items()) {
-    if (!option.is("DefElem") || option["defname"].str() != name) continue;
-    const auto arg = option["arg"];
-    if (arg.is_null()) return true;
-    if (arg.is("Integer")) return arg.integer(0) != 0;
-    if (arg.is("Boolean")) return arg["boolval"].boolean();
-    const std::string value = util::to_lower(arg.str());
-    return value != "false" && value != "off";
-  }
-  return false;
-}
 
 // vacuum-full-or-cluster: VACUUM FULL and CLUSTER, per table named (tables created earlier in
 // the file skipped), reported at each table's name; without a table, once at the statement.

@@ -7,25 +7,6 @@
 namespace pgdrift::lint::rules {
 namespace {
 
-// Whether two table names as written can name the same table (a name without a schema matches
-// the same name in any schema), as FileState::created_here does.
-bool same_table(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  const auto a_dot = a.rfind('.');
-  const auto b_dot = b.rfind('.');
-  if (a_dot != std::string::npos && b_dot != std::string::npos) return false;
-  return a.substr(a_dot == std::string::npos ? 0 : a_dot + 1) ==
-         b.substr(b_dot == std::string::npos ? 0 : b_dot + 1);
-}
-
-// COMMIT, ROLLBACK, PREPARE TRANSACTION: the statements that end the current transaction.
-bool ends_transaction(const sql::Node& tree) {
-  const std::string kind = tree["kind"].str();
-  return tree.is("TransactionStmt") &&
-         (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
-          kind == "TRANS_STMT_PREPARE");
-}
-
 // validate-in-same-transaction: ALTER TABLE … VALIDATE CONSTRAINT of a constraint this file
 // added NOT VALID earlier in the same transaction: the whole file when it runs in one (pgdrift's
 // or the migration tool's), or one explicit BEGIN … COMMIT block. Tables created in this file
@@ -59,7 +40,7 @@ class ValidateInSameTransaction : public BasicRule {
       } else if (subtype == "AT_ValidateConstraint") {
         const std::string name = cmd["name"].str();
         const bool same = std::any_of(m_added.begin(), m_added.end(), [&](const Added& a) {
-          return a.transaction == m_transaction && a.name == name && same_table(a.table, table);
+          return a.transaction == m_transaction && a.name == name && same_name(a.table, table);
         });
         if (!same) continue;
         sink.report(offset_of(relation, statement),
