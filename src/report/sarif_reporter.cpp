@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "ci_text.hpp"
+#include "pgdrift/lint/lint.hpp"
 #include "pgdrift/report/ci_formats.hpp"
 #include "pgdrift/util/hash.hpp"
 #include "pgdrift/util/text.hpp"
@@ -172,14 +173,6 @@ std::optional<RuleText> drift_rule(std::string_view id) {
   return std::nullopt;
 }
 
-RuleText rule_text(const std::string& id) {
-  const auto& fixed = fixed_rules();
-  if (const auto it = fixed.find(id); it != fixed.end()) return it->second;
-  if (auto drift = drift_rule(id)) return *drift;
-  return RuleText{"pgdrift rule " + id + ".", "A finding of pgdrift's rule " + id + ".",
-                  "See the finding's message, detail and hint.", ""};
-}
-
 std::string_view level_of(Severity severity) {
   switch (severity) {
     case Severity::error:
@@ -190,6 +183,30 @@ std::string_view level_of(Severity severity) {
       return "note";
   }
   return "note";
+}
+
+// "why" and "hint" of a lint rule (lint/… or destructive/…) as sentences.
+std::string sentence(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
+  if (!text.empty() && text.back() != '.') text += '.';
+  return text;
+}
+
+std::optional<RuleText> lint_rule(const std::string& id) {
+  if (!util::starts_with(id, "lint/") && !util::starts_with(id, "destructive/")) return std::nullopt;
+  const lint::RuleInfo* info = lint::find_rule(id);
+  if (info == nullptr) return std::nullopt;
+  return RuleText{"Migration safety: " + info->id + " (" + info->category + ").", sentence(info->why),
+                  sentence(info->hint), std::string(level_of(info->severity))};
+}
+
+RuleText rule_text(const std::string& id) {
+  const auto& fixed = fixed_rules();
+  if (const auto it = fixed.find(id); it != fixed.end()) return it->second;
+  if (auto drift = drift_rule(id)) return *drift;
+  if (auto lint = lint_rule(id)) return *lint;
+  return RuleText{"pgdrift rule " + id + ".", "A finding of pgdrift's rule " + id + ".",
+                  "See the finding's message, detail and hint.", ""};
 }
 
 // A repo-relative path as a URI reference: forward slashes, no leading "./", everything outside

@@ -173,7 +173,8 @@ TEST(SarifReport, RulesAreDescribedFromTheReadmeTable) {
   report.tool_version = "0.1.0";
   for (const char* rule :
        {"drift/unexpected-index", "drift/missing-materialized-view", "drift/renamed-column",
-        "drift/changed-column-order", "history/checksum-mismatch", "lint/something-new"}) {
+        "drift/changed-column-order", "history/checksum-mismatch", "lint/something-new", "lint/drop-column",
+        "destructive/narrow-type"}) {
     Finding f;
     f.rule = rule;
     f.message = "m";
@@ -182,7 +183,7 @@ TEST(SarifReport, RulesAreDescribedFromTheReadmeTable) {
   const json rules = sarif_of(report)["runs"][0]["tool"]["driver"]["rules"];
   std::map<std::string, json> by_id;
   for (const auto& rule : rules) by_id[rule["id"]] = rule;
-  ASSERT_EQ(6u, by_id.size());
+  ASSERT_EQ(8u, by_id.size());
   EXPECT_NE(std::string::npos,
             by_id["drift/unexpected-index"]["shortDescription"]["text"].get<std::string>().find(
                 "index exists that no migration creates"));
@@ -199,6 +200,11 @@ TEST(SarifReport, RulesAreDescribedFromTheReadmeTable) {
             by_id["history/checksum-mismatch"]["fullDescription"]["text"].get<std::string>().find(
                 "checksum"));
   EXPECT_FALSE(by_id["lint/something-new"]["help"]["text"].get<std::string>().empty());
+  // Lint rules are described by the rule's own why and safe alternative.
+  EXPECT_EQ("Migration safety: drop-column (drops and renames).", by_id["lint/drop-column"]["shortDescription"]["text"]);
+  EXPECT_EQ(0u, by_id["lint/drop-column"]["fullDescription"]["text"].get<std::string>().find("DROP COLUMN erases"));
+  EXPECT_EQ("error", by_id["lint/drop-column"]["defaultConfiguration"]["level"]);
+  EXPECT_NE(std::string::npos, by_id["destructive/narrow-type"]["help"]["text"].get<std::string>().find("Widen only"));
 }
 
 TEST(SarifReport, UrisAreRepoRelativeWithForwardSlashesAndEncoded) {
