@@ -48,6 +48,14 @@ bool lint_excluded(const config::Config& cfg, const migrations::Migration& migra
   });
 }
 
+bool excluded_file(const config::Config& cfg, const std::vector<migrations::Migration>& migrations,
+                   const std::string& file) {
+  for (const auto& m : migrations) {
+    if (m.display_path == file) return lint_excluded(cfg, m);
+  }
+  return false;
+}
+
 bool lint_rule_off(const config::Config& cfg, const std::string& finding_rule) {
   const auto severity = lint_severity(cfg, finding_rule);
   return severity && *severity == "off";

@@ -22,6 +22,10 @@ bool lint_excluded(const config::Config& cfg, const migrations::Migration& migra
 // What lint.severity sets for a finding id ("lint/drop-column"; its keys may omit "lint/").
 std::optional<std::string> lint_severity(const config::Config& cfg, const std::string& finding_rule);
 
+// Whether lint.exclude leaves out the migration whose display path is `file`.
+bool excluded_file(const config::Config& cfg, const std::vector<migrations::Migration>& migrations,
+                   const std::string& file);
+
 // Whether lint.severity turns the rule of a finding id ("lint/drop-column") off.
 bool lint_rule_off(const config::Config& cfg, const std::string& finding_rule);
 

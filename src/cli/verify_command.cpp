@@ -5,6 +5,8 @@
 #include "lint_support.hpp"
 #include "output.hpp"
 #include "pgdrift/diff/findings.hpp"
+#include "pgdrift/lint/guard.hpp"
+#include "pgdrift/lint/trace.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/process.hpp"
@@ -110,7 +112,14 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     report.backend = backend->kind();
     report.server_version = backend->server_version();
 
-    auto replayed = replay_into(*backend, "verify", discovery.migrations, cfg, introspection);
+    // Watchers of the replay: what each statement locks, rewrites and scans, and what each
+    // migration drops or narrows.
+    std::optional<lint::Tracer> tracer;
+    std::optional<lint::DestructiveGuard> guard;
+    std::vector<lint::ReplayObserver*> observers;
+    if (cfg.lint.trace) observers.push_back(&tracer.emplace());
+    if (cfg.lint.destructive) observers.push_back(&guard.emplace(introspection));
+    auto replayed = replay_into(*backend, "verify", discovery.migrations, cfg, introspection, observers);
     for (const auto& m : replayed.result.migrations) {
       report.migrations.push_back(migration_row(m));
       report.checks.push_back({"replay", m.migration->display_path, m.migration->display_path, "", m.duration_ms,
@@ -123,10 +132,19 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     lint_options.pg_version_num = major_version_num(report.server_version);
     lint_options.report_syntax_errors = false;
     lint_options.format = discovery.format;
-    const auto linted = static_findings(discovery.migrations, lint_options, cfg);
+    auto linted = static_findings(discovery.migrations, lint_options, cfg);
+    std::vector<std::string> lint_rules = static_rule_ids();
+    for (auto* observer : observers) {
+      for (auto& f : observer->findings()) {
+        if (!f.location || !excluded_file(cfg, discovery.migrations, f.location->file)) linted.push_back(std::move(f));
+      }
+    }
+    if (tracer) for (const auto& info : lint::dynamic_rule_infos()) lint_rules.push_back(lint::finding_rule(info.id));
+    if (guard) for (const auto& info : lint::destructive_rule_infos()) lint_rules.push_back(lint::finding_rule(info.id));
+    lint::drop_static_duplicates(linted);
+    lint::apply_directives(linted, discovery.migrations, allow_destructive(cfg, io.env));
     findings.insert(findings.end(), linted.begin(), linted.end());
-    lint::apply_directives(findings, discovery.migrations, allow_destructive(cfg, io.env));
-    add_lint_checks(report, discovery.migrations, static_rule_ids(), cfg);
+    add_lint_checks(report, discovery.migrations, lint_rules, cfg);
     if (!replayed.model) {
       findings.push_back(notice("drift/not-checked", "", "drift was not checked: the migrations do not replay",
                                 "fix the failing migration first"));

@@ -1,6 +1,8 @@
 #include "pgdrift/replay/replay.hpp"
 
 #include <chrono>
+#include <set>
+#include <string>
 
 #include "pgdrift/sql/statement.hpp"
 #include "pgdrift/util/error.hpp"
@@ -46,9 +48,27 @@ void plan_transaction(const migrations::Migration& migration, const std::vector<
   }
 }
 
+// Whether `statement`, in a migration that runs without a transaction, is sent as BEGIN;
+// statement; COMMIT so that observers can see what it does before its locks are released (they
+// run between the statement and the COMMIT). Only when observers are present, outside any
+// transaction the file opened, and only for statements that behave exactly as in autocommit:
+// they run inside a transaction block (transaction_need is `any`) and cannot end a transaction
+// themselves (not DO or CALL) or behave differently in one (not SET LOCAL, LOCK, DECLARE, …).
+bool wrap_for_observers(const sql::Statement& statement, int server_version_num) {
+  static const std::set<std::string> k_nodes = {
+      "AlterTableStmt", "IndexStmt",       "RenameStmt",       "DropStmt",          "TruncateStmt",
+      "CreateStmt",     "CreateTableAsStmt", "CreateTrigStmt",  "RuleStmt",          "CreatePolicyStmt",
+      "AlterPolicyStmt", "ClusterStmt",     "ReindexStmt",      "RefreshMatViewStmt", "AlterDomainStmt",
+      "AlterObjectSchemaStmt", "InsertStmt", "UpdateStmt",      "DeleteStmt",        "MergeStmt",
+      "SelectStmt"};
+  return k_nodes.count(statement.node) != 0 &&
+         sql::transaction_need(statement, server_version_num) == sql::TransactionNeed::any;
+}
+
 // Applies one migration's statements; returns false when one failed.
 bool apply(db::Connection& connection, const migrations::Migration& migration,
-           const std::vector<sql::Statement>& statements, const Options& options, MigrationResult& out) {
+           const std::vector<sql::Statement>& statements, const Options& options, int server_version_num,
+           MigrationResult& out) {
   const util::LineIndex lines(migration.source);
   for (const auto& statement : statements) {
     StatementResult row;
@@ -64,6 +84,9 @@ bool apply(db::Connection& connection, const migrations::Migration& migration,
   for (std::size_t i = 0; i < statements.size(); ++i) {
     auto& row = out.statements[i];
     const auto text = std::string(statements[i].text(migration.up_sql));
+    const bool wrap = !out.in_transaction && !options.observers.empty() && !connection.in_transaction() &&
+                      wrap_for_observers(statements[i], server_version_num);
+    if (wrap) control(connection, "BEGIN");
     const auto started = Clock::now();
     auto result = connection.execute(text);
     row.duration_ms = ms_since(started);
@@ -74,7 +97,18 @@ bool apply(db::Connection& connection, const migrations::Migration& migration,
       for (auto* observer : options.observers) {
         observer->after_statement(connection, migration, statements[i], i, row.command_tag);
       }
-      continue;
+      if (!wrap) continue;
+      const auto committing = Clock::now();
+      auto commit = connection.execute("COMMIT");
+      row.duration_ms += ms_since(committing);
+      for (auto& notice : commit.notices) row.notices.push_back(std::move(notice));
+      if (commit.ok) continue;
+      // In autocommit the statement itself would have failed (a deferred constraint).
+      result.error = std::move(commit.error);
+      result.error->position = 0;  // a position in "COMMIT", not in the statement
+      row.command_tag.clear();
+    } else if (wrap) {
+      control(connection, "ROLLBACK");
     }
     row.status = Status::failed;
     row.error = std::move(result.error);
@@ -160,7 +194,7 @@ ReplayResult run(db::Connection& connection, const std::vector<migrations::Migra
     const auto statements = sql::split(migration.up_sql);
     plan_transaction(migration, statements, server_version_num, out);
     for (auto* observer : options.observers) observer->before_migration(connection, migration);
-    const bool ok = apply(connection, migration, statements, options, out);
+    const bool ok = apply(connection, migration, statements, options, server_version_num, out);
     for (auto* observer : options.observers) observer->after_migration(connection, migration, ok);
     out.status = ok ? Status::applied : Status::failed;
     out.duration_ms = ms_since(migration_started);

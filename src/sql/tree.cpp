@@ -13,8 +13,11 @@ const json* as_json(const void* value) { return static_cast<const json*>(value);
 // The body of a wrapped node ({"Type": {…}} → {…}); the value itself otherwise.
 const json* body_of(const json* value) {
   if (value == nullptr || !value->is_object() || value->size() != 1) return value;
-  const auto& [key, inner] = *value->items().begin();
-  if (!key.empty() && std::isupper(static_cast<unsigned char>(key[0])) && inner.is_object()) return &inner;
+  const auto only = value->begin();  // an iterator into the document itself, not a temporary view
+  const std::string& key = only.key();
+  if (!key.empty() && std::isupper(static_cast<unsigned char>(key[0])) && only.value().is_object()) {
+    return &only.value();
+  }
   return value;
 }
 
@@ -42,7 +45,7 @@ bool Node::is_object() const { return m_value != nullptr && as_json(m_value)->is
 std::string Node::type() const {
   const json* value = as_json(m_value);
   if (value == nullptr || body_of(value) == value) return "";
-  return value->items().begin().key();
+  return value->begin().key();
 }
 
 Node Node::operator[](std::string_view key) const {

@@ -16,6 +16,10 @@ namespace pgdrift::lint {
 // dynamic rules have no prefix ("drop-table"); destructive ones keep theirs ("destructive/drop-table").
 const std::vector<RuleInfo>& all_rules();
 
+// The rules the replay observers report: Tracer (trace.cpp) and DestructiveGuard (guard.cpp).
+std::vector<RuleInfo> dynamic_rule_infos();
+std::vector<RuleInfo> destructive_rule_infos();
+
 // The rule id a finding carries: "lint/<id>", or the id itself when it has a prefix.
 std::string finding_rule(std::string_view id);
 

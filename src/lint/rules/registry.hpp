@@ -3,6 +3,7 @@
 // Private to lint: where the static rules are listed. Each category file adds a fresh instance
 // of each of its rules (one rule per file under lint/rules/), in README order.
 
+#include "pgdrift/lint/lint.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
@@ -15,10 +16,3 @@ void add_hygiene_rules(RuleList& out);           // category_hygiene.cpp
 
 }  // namespace pgdrift::lint::rules
 
-namespace pgdrift::lint {
-
-// Infos of the rules the replay observers report (dynamic tracing, destructive guard).
-std::vector<RuleInfo> dynamic_rule_infos();      // trace.cpp
-std::vector<RuleInfo> destructive_rule_infos();  // guard.cpp
-
-}  // namespace pgdrift::lint

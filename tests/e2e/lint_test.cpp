@@ -1,0 +1,95 @@
+// `pgdrift lint` and the lint half of `verify` beyond the golden cases: the README's rule table
+// is what the binary knows; JUnit shows one test case per lint rule and file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/run_binary.hpp"
+#include "support/temp_tree.hpp"
+
+namespace pgdrift::testing {
+namespace {
+
+std::string readme_rule_table() {
+  std::ifstream in(std::filesystem::path(PGDRIFT_SOURCE_DIR) / "README.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str();
+  const std::string begin = "<!-- rules:begin -->\n";
+  const auto from = readme.find(begin);
+  const auto to = readme.find("<!-- rules:end -->");
+  if (from == std::string::npos || to == std::string::npos || to < from) return "";
+  return readme.substr(from + begin.size(), to - from - begin.size());
+}
+
+TEST(LintCommand, ReadmeListsEveryRuleAsListRulesPrintsIt) {
+  const auto run = run_pgdrift({"lint", "--list-rules"}, std::filesystem::temp_directory_path());
+  ASSERT_EQ(run.status.code, 0) << run.output;
+  // Regenerate with: pgdrift lint --list-rules, pasted between the README's rules markers.
+  EXPECT_EQ(readme_rule_table(), run.output);
+  EXPECT_NE(run.output.find("| `drop-column` | error |"), std::string::npos) << run.output;
+}
+
+std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(LintCommand, JUnitHasATestCasePerRuleAndFile) {
+  TempTree tree({{"migrations/V1__users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"},
+                 {"migrations/V2__drop.sql", "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN email;\n"}});
+  const auto run = run_pgdrift({"lint", "migrations", "--junit", "junit.xml"}, tree.path());
+  ASSERT_EQ(run.status.code, 1) << run.output;
+  const auto junit = slurp(tree.path() / "junit.xml");
+  // Every static rule is a test case of each file; the one that fired fails, naming the line.
+  EXPECT_NE(junit.find("name=\"migrations/V2__drop.sql lint/drop-column\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("name=\"migrations/V1__users.sql lint/drop-column\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find(">migrations/V2__drop.sql:2: error: DROP COLUMN email"), std::string::npos) << junit;
+  EXPECT_EQ(count(junit, "<failure"), 1u) << junit;
+  EXPECT_EQ(count(junit, "<testcase") % 2, 0u) << "both files have the same cases";
+}
+
+TEST(LintCommand, SeverityOffRemovesTheRuleAndItsTestCases) {
+  TempTree tree({{"migrations/V1__users.sql", "CREATE TABLE users (id int PRIMARY KEY, name varchar(20));\n"},
+                 {"pgdrift.yml", "migrations:\n  dir: migrations\nlint:\n  severity: {prefer-text: off, lint/prefer-bigint: error}\n"}});
+  const auto run = run_pgdrift({"lint", "--junit", "junit.xml"}, tree.path());
+  EXPECT_EQ(run.status.code, 1) << run.output;
+  EXPECT_EQ(run.output.find("prefer-text"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("error: "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("[lint/prefer-bigint]"), std::string::npos) << run.output;
+  const auto junit = slurp(tree.path() / "junit.xml");
+  EXPECT_EQ(junit.find("lint/prefer-text"), std::string::npos);
+  EXPECT_NE(junit.find("lint/prefer-bigint"), std::string::npos);
+}
+
+TEST(LintCommand, ExcludedFilesAreNotLinted) {
+  TempTree tree({{"migrations/V1__baseline.sql", "DROP TABLE legacy;\n"},
+                 {"migrations/V2__users.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"},
+                 {"pgdrift.yml", "migrations:\n  dir: migrations\nlint:\n  exclude: [\"*__baseline.sql\"]\n"}});
+  const auto run = run_pgdrift({"lint"}, tree.path());
+  EXPECT_EQ(run.status.code, 0) << run.output;
+  EXPECT_EQ(run.output.find("legacy"), std::string::npos) << run.output;
+}
+
+TEST(LintCommand, AllowDestructiveFromTheEnvironment) {
+  TempTree tree({{"migrations/V1__drop.sql", "SET lock_timeout = '5s';\nDROP TABLE legacy;\n"}});
+  auto env = e2e_environment();
+  env["PGDRIFT_ALLOW_DESTRUCTIVE"] = "1";
+  const auto run = run_pgdrift({"lint", "migrations"}, tree.path(), env);
+  EXPECT_EQ(run.status.code, 0) << run.output;
+  EXPECT_NE(run.output.find("notice: DROP TABLE legacy"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("allowed: PGDRIFT_ALLOW_DESTRUCTIVE=1 (a one-off)"), std::string::npos) << run.output;
+}
+
+}  // namespace
+}  // namespace pgdrift::testing
