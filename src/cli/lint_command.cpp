@@ -46,7 +46,12 @@ Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg,
     try {
       d = migrations::discover({dir, format, cfg.migrations.vars});
     } catch (const Error&) {
-      // Not a migrations directory (or a broken one): its files are linted as plain SQL.
+      // A directory of loose SQL files is no migrations directory: they are linted as plain
+      // SQL. A goose, dbmate, … directory that does not read is an error to fix, not a reason
+      // to lint its files without their sections.
+      const bool loose = (format == migrations::Format::automatic || format == migrations::Format::plain) &&
+                         migrations::detect_format(dir) == migrations::Format::plain;
+      if (!loose) throw;
     }
     return by_dir.emplace(key, std::move(d)).first->second;
   };
@@ -148,7 +153,7 @@ int lint_command(const CommonFlags& common, const ReplayFlags& flags, const Lint
       const std::string name(migrations::to_string(f));
       if (std::find(formats.begin(), formats.end(), name) == formats.end()) formats.push_back(name);
     }
-    report.format = util::join(formats, ", ");
+    report.format = formats.empty() ? "nothing to lint" : util::join(formats, ", ");
     report.lint_pg_version = options.pg_version_num / 10000;
     for (std::size_t i = 0; i < inputs.migrations.size(); ++i) {
       options.format = inputs.formats[i];

@@ -35,7 +35,9 @@ void validate_lint_config(const config::Config& cfg) {
     std::vector<std::string> known;
     for (const auto& info : lint::all_rules()) known.push_back(info.id);
     const auto suggestion = util::did_you_mean(id, known);
-    const std::string where = cfg.file.string() + (cfg.lint.severity_line > 0 ? ":" + std::to_string(cfg.lint.severity_line) : "");
+    const auto key_line = cfg.lint.severity_lines.find(id);
+    const int line = key_line != cfg.lint.severity_lines.end() ? key_line->second : cfg.lint.severity_line;
+    const std::string where = cfg.file.string() + (line > 0 ? ":" + std::to_string(line) : "");
     throw usage_error(where + ": lint.severity names an unknown rule '" + id + "'",
                       (suggestion.empty() ? "" : suggestion + " ") + "`pgdrift lint --list-rules` lists every rule id");
   }

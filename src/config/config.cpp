@@ -222,6 +222,11 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                {"severity", [&](const Entry& e) {
                   read_severity(r, e, c.lint.severity);
                   c.lint.severity_line = e.line;
+                  if (e.value.IsMap()) {
+                    for (const auto& pair : e.value) {
+                      c.lint.severity_lines[pair.first.Scalar()] = Reader::line_of(pair.first, e.line);
+                    }
+                  }
                 }},
                {"allow_destructive", [&](const Entry& e) { read_reasons(r, e, c.lint.allow_destructive); }},
                {"trace", [&](const Entry& e) { read_bool(r, e, c.lint.trace); }},

@@ -56,7 +56,9 @@ std::vector<Directive> read_directives(const migrations::Migration& migration, s
     if (dashes != std::string_view::npos) {
       std::string_view rest = line.substr(dashes + 2);
       while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
-      if (rest.substr(0, k_marker.size()) == k_marker) {
+      // "-- pgdrift: this migration…" is prose, not a directive: one follows the colon at once.
+      if (rest.substr(0, k_marker.size()) == k_marker && rest.size() > k_marker.size() &&
+          !is_space(rest[k_marker.size()])) {
         rest.remove_prefix(k_marker.size());
         Directive d;
         d.offset = line_start + dashes;

@@ -95,11 +95,19 @@ class Comparison {
     }
     for (const auto& [id, properties] : before.objects) {
       if (id.kind == Kind::enum_type) m_enums.insert(quote_if_needed(id.schema) + "." + quote_if_needed(id.name));
+      // A table renamed with a view of its old name in its place (expand/contract): queries of
+      // the old name still work and no data is gone.
+      if (id.kind == Kind::table && after.objects.count(id) == 0 &&
+          after.objects.count(ObjectId{Kind::view, id.schema, id.name, ""}) != 0) {
+        m_replaced_by_view.insert(id.schema + "." + id.name);
+      }
     }
   }
 
   std::vector<DestructiveChange> run() {
     for (const auto& [id, properties] : m_before.objects) {
+      const std::string owner = id.schema + "." + (id.kind == Kind::table ? id.name : id.table);
+      if ((id.kind == Kind::table || !id.table.empty()) && m_replaced_by_view.count(owner) != 0) continue;
       const auto now = m_after.objects.find(id);
       if (now != m_after.objects.end()) {
         if (id.kind == Kind::column) compare_column(id, properties, now->second);
@@ -306,6 +314,7 @@ class Comparison {
   const SchemaModel& m_after;
   std::set<std::string> m_dropped_schemas;
   std::set<std::string> m_dropped_owners;                           // "schema.name" of tables and views
+  std::set<std::string> m_replaced_by_view;                         // "schema.name" of tables a view replaced
   std::set<std::pair<std::string, std::string>> m_dropped_columns;  // ("schema.table", column)
   std::set<std::string> m_enums;                                    // enum types as format_type prints them
   std::vector<DestructiveChange> m_out;

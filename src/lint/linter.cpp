@@ -90,6 +90,8 @@ void observe(const sql::Node& tree, FileState& state) {
   const std::string type = tree.type();
   if (type == "CreateStmt") {
     state.created_tables.insert(sql::relation_name(tree["relation"]));
+  } else if (type == "SelectStmt" && !tree["intoClause"].is_null()) {
+    state.created_tables.insert(sql::relation_name(tree["intoClause"]["rel"]));  // SELECT … INTO t
   } else if (type == "CreateTableAsStmt") {
     state.created_tables.insert(sql::relation_name(tree["into"]["rel"]));
   } else if (type == "RenameStmt" && tree["renameType"].str() == "OBJECT_TABLE") {
@@ -142,6 +144,7 @@ std::vector<Finding> check(const migrations::Migration& migration, const Options
   state.pg_version_num = options.pg_version_num;
   state.wrapped = runs_in_transaction(migration, statements, options.pg_version_num);
   const auto format = options.format;
+  state.implicit_transaction = format == migrations::Format::golang_migrate && statements.size() > 1;
   state.tool_wraps = !migration.no_transaction &&
                      (format == migrations::Format::goose || format == migrations::Format::dbmate ||
                       format == migrations::Format::diesel);

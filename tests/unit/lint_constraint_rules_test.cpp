@@ -48,6 +48,13 @@ TEST(LintConstraintRules, AddNotNull) {
       {"ALTER TABLE orders VALIDATE CONSTRAINT orders_email_nn;\n"
        "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
        {"2:13"}},
+      // A constraint validated here but added elsewhere only proves the column its name names.
+      {"ALTER TABLE orders VALIDATE CONSTRAINT orders_coupon_fk;\n"
+       "ALTER TABLE orders ALTER COLUMN status SET NOT NULL;",
+       {"2:13"}},
+      {"ALTER TABLE orders VALIDATE CONSTRAINT orders_statuses_nn;\n"
+       "ALTER TABLE orders ALTER COLUMN status SET NOT NULL;",
+       {"2:13"}},
       // NOT VALID and never validated: the scan still happens.
       {"ALTER TABLE users ADD CONSTRAINT c CHECK (email IS NOT NULL) NOT VALID;\n"
        "  ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
@@ -409,6 +416,18 @@ TEST(LintConstraintRules, ConcurrentlyInTransaction) {
        {}},
   };
   PGDRIFT_EXPECT_LINT_CASES("concurrently-in-transaction", cases);
+}
+
+TEST(LintConstraintRules, ConcurrentlyInAGolangMigrateFileWithOtherStatements) {
+  // golang-migrate sends the file as one multi-statement query: an implicit transaction.
+  const std::string together = "SET lock_timeout = '5s';\n  CREATE INDEX CONCURRENTLY t_a_idx ON t (a);";
+  const std::string alone = "CREATE INDEX CONCURRENTLY t_a_idx ON t (a);";
+  EXPECT_EQ(positions_for("concurrently-in-transaction", together, migrations::Format::golang_migrate),
+            std::vector<std::string>{"2:3"});
+  EXPECT_EQ(positions_for("concurrently-in-transaction", alone, migrations::Format::golang_migrate),
+            std::vector<std::string>{});
+  EXPECT_EQ(positions_for("concurrently-in-transaction", together, migrations::Format::plain),
+            std::vector<std::string>{});
 }
 
 TEST(LintConstraintRules, ConcurrentlyInTransactionWhenTheToolWraps) {

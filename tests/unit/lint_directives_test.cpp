@@ -114,6 +114,11 @@ TEST(LintDirectives, AllowDestructiveFromTheEnvironmentOrConfig) {
   EXPECT_EQ(summary(found), (std::vector<std::string>{"destructive/drop-table 1:1 error"}));
 }
 
+TEST(LintDirectives, ProseAfterTheMarkerIsNoDirective) {
+  const auto found = lint_with_directives("-- pgdrift: this migration is checked in CI\nSELECT 1;\n");
+  EXPECT_EQ(summary(found), std::vector<std::string>{});
+}
+
 TEST(LintDirectives, AllowDestructiveLeavesLockRulesAlone) {
   const auto found = lint_with_directives(
       "-- pgdrift:allow-destructive the column is unused since v3\n"

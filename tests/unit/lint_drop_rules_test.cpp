@@ -31,6 +31,9 @@ TEST(LintDropRules, DropTable) {
       {"CREATE TABLE tmp (id int);\n"
        "DROP TABLE tmp;",
        {}},
+      {"SELECT * INTO tmp FROM users;\n"
+       "DROP TABLE tmp;",
+       {}},
       {"DROP VIEW users;", {}},
   };
   PGDRIFT_EXPECT_LINT_CASES("drop-table", cases);
@@ -170,6 +173,14 @@ TEST(LintDropRules, RenameTable) {
       {"ALTER TABLE users RENAME COLUMN a TO b;", {}},
       {"ALTER INDEX users_email_idx RENAME TO users_mail_idx;", {}},
       {"ALTER VIEW active_users RENAME TO current_users;", {}},
+      // Safe: the hint's expand/contract step, a view keeping the old name working.
+      {"ALTER TABLE customers RENAME TO clients;\n"
+       "CREATE VIEW customers AS SELECT * FROM clients;",
+       {}},
+      // A view of another name does not help; one created before the rename is not it either.
+      {"ALTER TABLE customers RENAME TO clients;\n"
+       "CREATE VIEW client_list AS SELECT * FROM clients;",
+       {"1:13"}},
   };
   PGDRIFT_EXPECT_LINT_CASES("rename-table", cases);
   const auto findings = findings_of("rename-table", "ALTER TABLE users RENAME TO people;");

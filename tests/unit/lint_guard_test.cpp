@@ -115,6 +115,17 @@ TEST(LintGuard, DroppedTableIsOneFindingButWhatDependedOnItIsReported) {
       << found[2].message;
 }
 
+TEST(LintGuard, TableRenamedWithAViewOfItsOldNameIsNotADrop) {
+  // ALTER TABLE users RENAME TO people; CREATE VIEW users AS SELECT * FROM people;
+  auto after = base();
+  erase_owned(after, "public", "users");
+  after.add(table("people"), {{"kind", "table"}});
+  after.add(column("people", "id"), {{"type", "integer"}, {"not_null", "true"}, {"identity", "by default"}});
+  after.add({Kind::view, "public", "users", ""}, {{"definition", "SELECT …"}});
+  after.add(column("users", "id"), {{"type", "integer"}, {"not_null", "false"}});
+  EXPECT_EQ(changes(base(), after), std::vector<std::string>{});
+}
+
 TEST(LintGuard, DroppedIndexConstraintViewAndOtherObjects) {
   auto after = base();
   after.objects.erase(index("users", "users_name_idx"));

@@ -74,6 +74,7 @@ struct Config {
     std::vector<std::string> exclude;              // globs on migration paths (or file names) not linted
     std::map<std::string, std::string> severity;   // rule id ("drop-column" or "lint/drop-column") → error|warning|notice|off
     int severity_line = 0;                         // where lint.severity is in the file (for errors)
+    std::map<std::string, int> severity_lines;     // and each of its keys
     std::map<std::string, std::string> allow_destructive;  // glob on a migration's path or file name → reason
     bool trace = true;        // verify: dynamic tracing during replay
     bool destructive = true;  // verify: destructive-change guard between migrations

@@ -29,6 +29,8 @@ struct FileState {
   bool wrapped = true;             // pgdrift wraps the whole migration in one transaction
   bool tool_wraps = false;         // the migration tool always wraps it (goose, dbmate, diesel
                                    // unless the file opts out), even around CONCURRENTLY
+  bool implicit_transaction = false;  // the tool sends the whole file as one query, which Postgres
+                                      // runs as one implicit transaction (golang-migrate, > 1 statement)
   int explicit_depth = 0;          // 1 while a BEGIN written in the file is not yet committed
   bool lock_timeout_set = false;   // SET [LOCAL] lock_timeout seen earlier (not to 0)
   bool statement_timeout_set = false;

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <cctype>
+
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
@@ -58,7 +60,8 @@ class AddNotNull : public BasicRule {
           known = true;
         }
         // Added by an earlier migration, as the hint recommends: its expression is unknown here,
-        // so it is taken to be the CHECK (col IS NOT NULL) that a later SET NOT NULL relies on.
+        // so it is taken to be a CHECK (col IS NOT NULL) for the columns its name mentions
+        // ("orders_status_not_null" proves status), never for any column.
         if (!known) m_checks.push_back({table, name, {}, true, true});
       } else if (subtype == "AT_DropConstraint") {
         const std::string name = cmd["name"].str();
@@ -87,8 +90,19 @@ class AddNotNull : public BasicRule {
     std::string name;  // empty when unnamed: it cannot be validated or dropped by name later
     std::set<std::string> columns;
     bool validated = false;
-    bool unknown = false;  // validated here but added elsewhere: may prove any column
+    bool unknown = false;  // validated here but added elsewhere: proves the columns its name names
   };
+
+  // Whether a constraint's name contains `column` as a whole word ("orders_status_not_null").
+  static bool names_column(const std::string& name, const std::string& column) {
+    const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    for (auto at = name.find(column); at != std::string::npos; at = name.find(column, at + 1)) {
+      const bool starts = at == 0 || !word(name[at - 1]);
+      const bool ends = at + column.size() == name.size() || !word(name[at + column.size()]);
+      if (starts && ends) return true;
+    }
+    return false;
+  }
 
   void remember_check(const std::string& table, const sql::Node& constraint) {
     if (!constraint.is("Constraint") || constraint["contype"].str() != "CONSTR_CHECK") return;
@@ -101,7 +115,7 @@ class AddNotNull : public BasicRule {
   bool proven(const std::string& table, const std::string& column) const {
     return std::any_of(m_checks.begin(), m_checks.end(), [&](const Check& c) {
       return c.validated && same_name(c.table, table) &&
-             (c.unknown || c.columns.count(column) != 0);
+             (c.unknown ? names_column(c.name, column) : c.columns.count(column) != 0);
     });
   }
 

@@ -20,8 +20,9 @@ std::string concurrent_form(const sql::Node& tree) {
 }
 
 // concurrently-in-transaction: a CONCURRENTLY statement inside an explicit BEGIN block of the
-// file, or in a file the migration tool always runs in a transaction (goose, dbmate, diesel
-// without their opt-out). pgdrift's own wrapping (state.wrapped) never applies: it already runs
+// file, in a file the migration tool always runs in a transaction (goose, dbmate, diesel
+// without their opt-out), or next to other statements in a golang-migrate file (one query: an
+// implicit transaction). pgdrift's own wrapping (state.wrapped) never applies: it already runs
 // such a file outside a transaction. Reported at the statement, which fails as a whole.
 class ConcurrentlyInTransaction : public BasicRule {
  public:
@@ -32,7 +33,7 @@ class ConcurrentlyInTransaction : public BasicRule {
                    "run the migration outside a transaction: `-- +goose NO TRANSACTION` (goose), "
                    "`-- migrate:up transaction:false` (dbmate), `run_in_transaction = false` in "
                    "metadata.toml (diesel); or remove the BEGIN/COMMIT around it, or give it a "
-                   "migration of its own"}) {}
+                   "migration of its own (golang-migrate: alone in its file)"}) {}
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     const std::string form = concurrent_form(statement.tree);
@@ -47,6 +48,11 @@ class ConcurrentlyInTransaction : public BasicRule {
                   form +
                       " fails: the migration tool runs this file in a transaction, and it cannot "
                       "run inside a transaction block");
+    } else if (state.implicit_transaction) {
+      sink.report(statement.statement.begin,
+                  form +
+                      " fails: golang-migrate sends the file's statements as one query, which "
+                      "Postgres runs as one implicit transaction; give it a migration file of its own");
     }
   }
 };
