@@ -192,6 +192,21 @@ struct Connection::Impl {
     while (!reason.empty() && reason.back() == '\n') reason.pop_back();
     throw infra_error("lost the connection to " + info.redacted_url() + ": " + util::redact(reason));
   }
+
+  // The rows of `result` (none for a command); a server error throws pgdrift::Error
+  // (infrastructure) "<what> failed on <url>: <message> (<detail>)".
+  Rows rows_or_throw(const ResultPtr& result, const ConnectionInfo& info, const std::string& what) {
+    if (!result) lost(info);
+    const auto status = PQresultStatus(result.get());
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      if (PQstatus(conn) == CONNECTION_BAD) lost(info);
+      const auto m = message_from(result.get());
+      throw infra_error(what + " failed on " + info.redacted_url() + ": " + m.message +
+                        (m.detail.empty() ? "" : " (" + m.detail + ")"));
+    }
+    notices.clear();
+    return rows_from(result.get());
+  }
 };
 
 Connection::Connection(std::unique_ptr<Impl> impl, ConnectionInfo info)
@@ -267,22 +282,39 @@ Execution Connection::execute(const std::string& sql) {
   return out;
 }
 
-Rows Connection::query(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+namespace {
+
+std::vector<const char*> param_values(const std::vector<std::optional<std::string>>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
+}  // namespace
+
+Rows Connection::query(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  const auto values = param_values(params);
   ResultPtr result(PQexecParams(m_impl->conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                 values.data(), nullptr, nullptr, 0));
-  if (!result) m_impl->lost(m_info);
-  const auto status = PQresultStatus(result.get());
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    if (PQstatus(m_impl->conn) == CONNECTION_BAD) m_impl->lost(m_info);
-    const auto m = message_from(result.get());
-    throw infra_error("query failed on " + m_info.redacted_url() + ": " + m.message +
-                      (m.detail.empty() ? "" : " (" + m.detail + ")"));
-  }
-  m_impl->notices.clear();
-  return rows_from(result.get());
+  return m_impl->rows_or_throw(result, m_info, "query");
+}
+
+void Connection::prepare(const std::string& name, const std::string& sql) {
+  ResultPtr result(PQprepare(m_impl->conn, name.c_str(), sql.c_str(), 0, nullptr));
+  m_impl->rows_or_throw(result, m_info, "preparing statement " + name);
+}
+
+Rows Connection::query_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params) {
+  const auto values = param_values(params);
+  ResultPtr result(PQexecPrepared(m_impl->conn, name.c_str(), static_cast<int>(values.size()), values.data(),
+                                  nullptr, nullptr, 0));
+  return m_impl->rows_or_throw(result, m_info, "prepared statement " + name);
+}
+
+void Connection::deallocate(const std::string& name) {
+  ResultPtr result(PQexec(m_impl->conn, ("DEALLOCATE " + quote_ident(name)).c_str()));
+  m_impl->rows_or_throw(result, m_info, "deallocating statement " + name);
 }
 
 bool Connection::in_transaction() const {

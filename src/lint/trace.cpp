@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pgdrift/lint/lint.hpp"
+#include "pgdrift/util/error.hpp"
 #include "pgdrift/util/text.hpp"
 #include "rules/registry.hpp"
 #include "trace_queries.hpp"
@@ -145,6 +146,13 @@ bool may_create_foreign_key(const sql::Statement& statement) {
          statement.tree_json.find("\"CONSTR_FOREIGN\"") != std::string::npos;
 }
 
+// Whether a statement (by its parse node) may drop the session's prepared statements: DEALLOCATE,
+// DISCARD, or code that could run them (DO, CALL). A SELECT of a function that does is not
+// caught: the next trace then fails with "prepared statement … does not exist".
+bool may_drop_prepared(const std::string& node) {
+  return node.empty() || node == "DeallocateStmt" || node == "DiscardStmt" || node == "DoStmt" || node == "CallStmt";
+}
+
 // Whether `statement` may create a table, materialized view or index (a new oid the next
 // migration must know as pre-existing). When no statement of a migration may, the next one is
 // not preceded by a snapshot; a relation missed that way is found by the next snapshot, later.
@@ -227,6 +235,14 @@ struct Tracer::State {
   std::vector<Finding> findings;
   TraceStats stats;
 
+  // The statement queries prepared on the replay's connection (each variant once, on first use).
+  // After a statement that may have dropped them the set is forgotten and the next ones get new
+  // names (suffix _2, _3, …), so preparing never collides with a survivor. finish() deallocates
+  // the set; after a failed replay they stay, harmless on the throwaway sandbox connection.
+  std::set<std::string> prepared;
+  std::set<std::string> maybe_prepared;  // of earlier generations: may or may not exist any more
+  int generation = 1;
+
   bool shared_stats() const { return server_version_num >= 150000; }
 
   std::vector<Row> query(db::Connection& connection, const std::string& sql, const std::string& what,
@@ -236,9 +252,31 @@ struct Tracer::State {
     count_query(started_at);
     return rows;
   }
-  void count_query(std::chrono::steady_clock::time_point started_at) {
-    ++stats.queries;
+  // Runs the statement query `q`, preparing it first when this connection has not yet.
+  std::vector<Row> query(db::Connection& connection, trace::StatementQuery q, const std::string& what) {
+    const auto started_at = std::chrono::steady_clock::now();
+    if (generation > 1) q.name += "_" + std::to_string(generation);
+    if (prepared.count(q.name) == 0) {
+      try {
+        connection.prepare(q.name, q.sql);
+      } catch (const Error& e) {
+        throw infra_error("tracing the replay failed (" + what + "): " + e.what());
+      }
+      prepared.insert(q.name);
+    }
+    auto rows = trace::run_prepared(connection, q, what);
+    count_query(started_at);
+    return rows;
+  }
+  void count_query(std::chrono::steady_clock::time_point started_at, bool counted = true) {
+    if (counted) ++stats.queries;
     stats.query_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_at).count();
+  }
+  void forget_prepared() {
+    if (prepared.empty()) return;  // none of this generation's names was used: no collision possible
+    maybe_prepared.insert(prepared.begin(), prepared.end());
+    prepared.clear();
+    ++generation;
   }
 
   void end_transaction() {
@@ -484,6 +522,7 @@ void Tracer::after_statement(db::Connection& connection, const migrations::Migra
   context.tag = std::string(command_tag);
   context.command = command_name(command_tag);
   if (may_create_relation(statement)) s.may_have_created = true;
+  if (may_drop_prepared(statement.node)) s.forget_prepared();
   if (takes_no_snapshot(statement.node) || changes_nothing_traced(statement.node, in_transaction)) {
     // Nothing to ask. Outside a transaction no lock is held any more, and ROLLBACK TO SAVEPOINT
     // releases locks without ending the transaction.
@@ -501,12 +540,12 @@ void Tracer::after_statement(db::Connection& connection, const migrations::Migra
   // Every relation, not only the locked ones, after a statement that committed on its own (its
   // locks are gone) or may have renamed some.
   const bool all_relations = !in_transaction || renames(statement.node);
-  const auto sql = trace::statement_sql(
+  auto query = trace::statement_query(
       s.database, s.max_relation,
       may_create_foreign_key(statement) ? std::optional<trace::Oid>(s.max_constraint) : std::nullopt, all_relations,
       s.server_version_num);
-  if (sql.empty()) return;  // nothing it could touch existed before, and it makes no foreign key
-  const auto rows = s.query(connection, sql, migration.display_path + ":" + std::to_string(begin.line), true);
+  if (query.sql.empty()) return;  // nothing it could touch existed before, and it makes no foreign key
+  const auto rows = s.query(connection, std::move(query), migration.display_path + ":" + std::to_string(begin.line));
   ++s.stats.statements;
   s.trace(rows, context, in_transaction);
 }
@@ -526,6 +565,21 @@ void Tracer::finish(db::Connection& connection) {
   const auto started_at = std::chrono::steady_clock::now();
   const auto unindexed = trace::unindexed_foreign_keys(connection, s.server_version_num);
   s.count_query(started_at);
+  // Leave the session as it was; deallocating is not counted as a query, only timed.
+  const auto deallocating_at = std::chrono::steady_clock::now();
+  for (const auto& name : s.prepared) {
+    try {
+      connection.deallocate(name);
+    } catch (const Error& e) {
+      throw infra_error(std::string("tracing the replay failed (cleanup): ") + e.what());
+    }
+  }
+  s.prepared.clear();
+  // Those a DO or CALL left alone are still there; an error (already gone) is harmless here,
+  // outside any transaction.
+  for (const auto& name : s.maybe_prepared) connection.execute("DEALLOCATE " + db::quote_ident(name));
+  s.maybe_prepared.clear();
+  s.count_query(deallocating_at, false);
   for (const auto& fk : unindexed) {
     State::Context context;
     const auto known = s.foreign_keys.find(fk.oid);

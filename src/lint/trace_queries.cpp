@@ -32,13 +32,9 @@ Oid to_oid(const std::optional<std::string>& value) {
 
 }  // namespace
 
-std::vector<Row> run(db::Connection& connection, const std::string& sql, const std::string& what, bool statement) {
-  db::Rows rows;
-  try {
-    rows = connection.query(sql);
-  } catch (const Error& e) {
-    throw infra_error("tracing the replay failed (" + what + "): " + e.what());
-  }
+namespace {
+
+std::vector<Row> to_rows(const db::Rows& rows, const std::string& what, bool statement) {
   const std::size_t width = statement ? 6 : 8;
   std::vector<Row> out;
   out.reserve(rows.size());
@@ -77,6 +73,28 @@ std::vector<Row> run(db::Connection& connection, const std::string& sql, const s
   return out;
 }
 
+}  // namespace
+
+std::vector<Row> run(db::Connection& connection, const std::string& sql, const std::string& what, bool statement) {
+  db::Rows rows;
+  try {
+    rows = connection.query(sql);
+  } catch (const Error& e) {
+    throw infra_error("tracing the replay failed (" + what + "): " + e.what());
+  }
+  return to_rows(rows, what, statement);
+}
+
+std::vector<Row> run_prepared(db::Connection& connection, const StatementQuery& query, const std::string& what) {
+  db::Rows rows;
+  try {
+    rows = connection.query_prepared(query.name, query.params);
+  } catch (const Error& e) {
+    throw infra_error("tracing the replay failed (" + what + "): " + e.what());
+  }
+  return to_rows(rows, what, true);
+}
+
 // Columns k, o, relkind, filenode, tbl, nsp, name, scans. Scalar subqueries instead of joins
 // keep planning cheap; the caller filters out system schemas.
 std::string snapshot_sql(Oid after_relation, bool first, int server_version_num) {
@@ -105,43 +123,56 @@ bool user_schema(const std::string& schema) {
   return schema != "information_schema" && schema.compare(0, 3, "pg_") != 0;
 }
 
-std::string statement_sql(Oid database, Oid max_relation, std::optional<Oid> after_constraint, bool all_relations,
-                          int server_version_num) {
+StatementQuery statement_query(Oid database, Oid max_relation, std::optional<Oid> after_constraint, bool all_relations,
+                               int server_version_num) {
   // Six columns, as few casts as possible (they cost planning time):
   //   'l': o relation, a mode, b file node, c scans, d the transaction ("3/1234", unique per
   //        transaction of this backend)
   //   'c': o constraint, a contype, b its table, d name
   //   'r': o relation, a schema, b file node, c scans (tables), d name
   // pg_relation_filenode() and the counters instead of joins keep planning cheap; a dropped
-  // relation's lock is still listed, with no file node.
+  // relation's lock is still listed, with no file node. The oids are parameters, their type
+  // (oid) inferred from the column they are compared with.
+  StatementQuery out;
+  std::string max_param;  // "$n" of max_relation, once given
+  auto param = [&out](Oid value) {
+    out.params.emplace_back(std::to_string(value));
+    return "$" + std::to_string(out.params.size());
+  };
   std::vector<std::string> branches;
+  std::string variant;
   if (max_relation != 0) {
+    const std::string database_param = param(database);
+    max_param = param(max_relation);
+    variant += "_locks";
     branches.push_back(
         "SELECT 'l' AS k, l.relation AS o, l.mode AS a, pg_catalog.pg_relation_filenode(l.relation) AS b, " +
         scans("l.relation", server_version_num) +
         " AS c, l.virtualtransaction AS d"
         " FROM pg_catalog.pg_locks l"
         " WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_catalog.pg_backend_pid()"
-        " AND l.database = " + oid_literal(database) + " AND l.relation >= " + oid_literal(k_first_user_oid) +
-        " AND l.relation <= " + oid_literal(max_relation));
+        " AND l.database = " + database_param + " AND l.relation >= " + oid_literal(k_first_user_oid) +
+        " AND l.relation <= " + max_param);
   }
   if (after_constraint) {
+    variant += "_constraints";
     branches.push_back(
         "SELECT 'c', con.oid, con.contype::pg_catalog.text, con.conrelid, NULL::pg_catalog.int8,"
         " con.conname::pg_catalog.text FROM pg_catalog.pg_constraint con"
-        " WHERE con.oid > " + oid_literal(*after_constraint));
+        " WHERE con.oid > " + param(*after_constraint));
   }
   if (all_relations && max_relation != 0) {
+    variant += "_relations";
     branches.push_back(
         "SELECT 'r', c.oid, n.nspname::pg_catalog.text, c.relfilenode,"
         " CASE WHEN c.relkind = 'r' THEN " + scans("c.oid", server_version_num) + " END, c.relname::pg_catalog.text"
         " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE c.oid >= " + oid_literal(k_first_user_oid) + " AND c.oid <= " + oid_literal(max_relation) +
+        " WHERE c.oid >= " + oid_literal(k_first_user_oid) + " AND c.oid <= " + max_param +
         " AND c.relkind IN ('r', 'p', 'm', 'i', 'I')");
   }
-  std::string sql;
-  for (const auto& branch : branches) sql += (sql.empty() ? "" : " UNION ALL ") + branch;
-  return sql;
+  for (const auto& branch : branches) out.sql += (out.sql.empty() ? "" : " UNION ALL ") + branch;
+  if (!out.sql.empty()) out.name = "pgdrift_trace" + variant;
+  return out;
 }
 
 std::vector<UnindexedForeignKey> unindexed_foreign_keys(db::Connection& connection, int server_version_num) {

@@ -51,14 +51,27 @@ std::string snapshot_sql(Oid after_relation, bool first, int server_version_num)
 // information_schema.
 bool user_schema(const std::string& schema);
 
+// The query run after (almost) every statement, as a prepared statement: `name` (prefixed
+// pgdrift_trace_, one per variant of `sql`), `sql` with $1… and their values. Empty name and sql
+// when there is nothing to ask.
+struct StatementQuery {
+  std::string name;
+  std::string sql;
+  std::vector<std::optional<std::string>> params;
+};
+
 // After a statement: 'l' rows for this backend's locks on relations with oids up to
 // `max_relation` (none outside a transaction), when `after_constraint` is set 'c' rows for the
 // constraints with a larger oid (created since), and when `all_relations` 'r' rows (no table)
-// for every relation up to `max_relation`. This is the query run after (almost) every statement:
-// its usual form has no join and plans in a few hundredths of a millisecond. Empty when there is
-// nothing to ask (max_relation 0 and no `after_constraint`).
-std::string statement_sql(Oid database, Oid max_relation, std::optional<Oid> after_constraint, bool all_relations,
-                          int server_version_num);
+// for every relation up to `max_relation`. The oids are parameters, so one variant's text never
+// changes on a connection: prepared once, it is neither parsed nor planned again. Empty when
+// there is nothing to ask (max_relation 0 and no `after_constraint`).
+StatementQuery statement_query(Oid database, Oid max_relation, std::optional<Oid> after_constraint, bool all_relations,
+                               int server_version_num);
+
+// Runs the prepared statement query.name (prepared from query.sql) with query.params; rows as
+// run(…, statement = true). Throws pgdrift::Error (infrastructure) naming `what`.
+std::vector<Row> run_prepared(db::Connection& connection, const StatementQuery& query, const std::string& what);
 
 // A foreign key whose referencing columns lead no index of its table.
 struct UnindexedForeignKey {

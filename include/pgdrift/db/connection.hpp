@@ -77,6 +77,16 @@ class Connection {
   Execution execute(const std::string& sql);
   // Runs `sql` with text parameters $1…; throws pgdrift::Error (infrastructure) on any error.
   Rows query(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+  // Parses `sql` once as the session's named prepared statement `name` (parameters $1…, their
+  // types inferred by the server). Prepared statements outlive transactions, rolled back or not.
+  // Throws pgdrift::Error (infrastructure) naming `name` on any error (invalid SQL, name in use).
+  void prepare(const std::string& name, const std::string& sql);
+  // Runs the prepared statement `name` with text parameters $1…; throws pgdrift::Error
+  // (infrastructure) on any error, e.g. when no statement of that name exists.
+  Rows query_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params = {});
+  // Drops the prepared statement `name` (DEALLOCATE); throws pgdrift::Error (infrastructure) on
+  // any error, e.g. when none of that name exists.
+  void deallocate(const std::string& name);
   // True when the session is inside a transaction block (or a failed one).
   bool in_transaction() const;
   // Server version as a number, e.g. 150004, and as text, e.g. "15.4".

@@ -13,8 +13,10 @@ namespace pgdrift::lint {
 
 // Watches a replay (replay::Options::observers). The replay calls these in order, on its own
 // connection; an observer may run read-only queries on it but must leave the session as it
-// found it (no transaction opened or closed, no setting changed). Failures of its own queries
-// throw pgdrift::Error (infrastructure).
+// found it (no transaction opened or closed, no setting changed), with one exception: named
+// prepared statements prefixed pgdrift_, which it deallocates in finish(). After a failed replay
+// (no finish()) they stay: the replay's connection is a throwaway sandbox one, where they are
+// harmless. Failures of its own queries throw pgdrift::Error (infrastructure).
 class ReplayObserver {
  public:
   virtual ~ReplayObserver() = default;

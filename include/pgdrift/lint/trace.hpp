@@ -10,7 +10,8 @@
 namespace pgdrift::lint {
 
 // What tracing cost: the catalog queries it sent (one per traced statement, one per migration,
-// one after the last) and their wall time in milliseconds, round trips included.
+// one after the last) and their wall time in milliseconds, round trips included, as well as the
+// time spent preparing and deallocating the statement queries (not counted in `queries`).
 struct TraceStats {
   std::size_t statements = 0;  // statements traced
   std::size_t queries = 0;
@@ -28,7 +29,10 @@ struct TraceStats {
 // (pg_locks) with each locked relation's file node and sequential-scan count, and, after a
 // statement that may create a foreign key, the constraints created since. A rewrite or a scan
 // leaves a lock until the transaction ends, so the locks say where to look; no catalog is read
-// in full. Plus one query before a migration when the previous one may have created a relation
+// in full. It is a named prepared statement (pgdrift_trace_locks, pgdrift_trace_locks_constraints,
+// … one per variant, prepared on first use): planning costs more than running it. finish()
+// deallocates them; a DEALLOCATE or DISCARD in a migration (or a DO or CALL, which might run
+// one) makes the tracer prepare them again under new names. Plus one query before a migration when the previous one may have created a relation
 // (the new relations), and one after the last (unindexed foreign keys). No query after statements
 // that take no lock a finding is about (COMMENT, GRANT, CREATE VIEW/FUNCTION, ANALYZE, …), nor
 // after those that take no snapshot (BEGIN, SET, SHOW, SET CONSTRAINTS, …): a query there would
