@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Tracing benchmark: what watching locks, rewrites and scans while replaying costs, i.e.
 # `pgdrift verify` against `pgdrift verify --no-trace` on the same generated migration tree
-# (both with --no-destructive-check, so only the tracer differs). See bench/README.md.
+# (both with --no-destructive-check, so only the tracer differs). With WATCH=guard, the same for
+# the destructive-change guard (schema snapshots between migrations): `verify --no-trace` against
+# `verify --no-trace --no-destructive-check`. "traced" below means "with the watcher". See
+# bench/README.md.
 #
 # Environment:
+#   WATCH=trace      trace | guard: which replay observer to measure
 #   N=300            migrations to generate (bench/gen_migrations.sh)
 #   R=5              timed repetitions of each side (alternating)
 #   PGDRIFT=…        pgdrift binary (default: build/release/src/pgdrift in this checkout)
@@ -21,11 +25,13 @@ R=${R:-5}
 PGDRIFT=${PGDRIFT:-$ROOT/build/release/src/pgdrift}
 KEEP=${KEEP:-0}
 BENCH_TMPDIR=${BENCH_TMPDIR:-/dev/shm}
+WATCH=${WATCH:-trace}
 
 die() { echo "trace.sh: $*" >&2; exit 2; }
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 [[ "$R" =~ ^[1-9][0-9]*$ ]] || die "R must be a positive integer"
+[[ "$WATCH" == trace || "$WATCH" == guard ]] || die "WATCH must be trace or guard"
 [[ -x "$PGDRIFT" ]] || die "no pgdrift binary at $PGDRIFT (cmake --preset release && cmake --build --preset release)"
 command -v jq >/dev/null || die "jq not found"
 [[ -n "${EPOCHREALTIME:-}" ]] || die "needs bash >= 5 (EPOCHREALTIME)"
@@ -39,19 +45,29 @@ TREE=$WORK/migrations
 # run_verify traced|untraced NAME → sets T_US (wall) and REPLAY_MS (sum of the migrations'
 # durations in the JSON report: the replay with its observers); exits 1 on failure.
 run_verify() {
-  local side=$1 name=$2 t0 t1 flags=(--no-destructive-check)
-  [[ "$side" == traced ]] || flags+=(--no-trace)
+  local side=$1 name=$2 t0 t1 flags=()
+  if [[ "$WATCH" == trace ]]; then
+    flags=(--no-destructive-check)
+    [[ "$side" == traced ]] || flags+=(--no-trace)
+  else
+    flags=(--no-trace)
+    [[ "$side" == traced ]] || flags+=(--no-destructive-check)
+  fi
+  local rc=0
   t0=$(now)
-  if ! TMPDIR=$BENCH_TMPDIR "$PGDRIFT" verify "${flags[@]}" --migrations "$TREE" --format plain --no-color \
-    --json "$WORK/$name.json" >"$WORK/$name.log" 2>&1; then
+  TMPDIR=$BENCH_TMPDIR "$PGDRIFT" verify "${flags[@]}" --migrations "$TREE" --format plain --no-color \
+    --json "$WORK/$name.json" >"$WORK/$name.log" 2>&1 || rc=$?
+  t1=$(now)
+  # Exit 1 only says there are findings (the guard's errors among them); 2 and 3 are failures.
+  if ((rc > 1)); then
     echo "pgdrift verify ($side) failed:" >&2; tail -30 "$WORK/$name.log" >&2; exit 1
   fi
-  t1=$(now)
   T_US=$((t1 - t0))
   REPLAY_MS=$(jq '[.migrations[].duration_ms] | add | . * 10 | round / 10' "$WORK/$name.json")
 }
 
 DYNAMIC='["lint/lock-taken", "lint/table-rewrite", "lint/validation-scan", "lint/lock-held-across-statements", "lint/foreign-key-without-index"]'
+[[ "$WATCH" == trace ]] || DYNAMIC='["destructive/drop-table", "destructive/drop-column", "destructive/drop-index", "destructive/drop-constraint", "destructive/drop-view", "destructive/drop-object", "destructive/narrow-type", "destructive/add-not-null", "destructive/change-default"]'
 dynamic_counts() { # FILE → "lock-taken 12 · table-rewrite 3 · …" (every dynamic rule, 0 included)
   jq -r --argjson ids "$DYNAMIC" '[.findings[].rule] as $r | [$ids[] | . as $id | "\(ltrimstr("lint/")) \([$r[] | select(. == $id)] | length)"] | join(" · ")' "$1"
 }
@@ -64,7 +80,7 @@ STATEMENTS=$(jq '[.migrations[].statements | length] | add' "$WORK/warmup-traced
 PGVER=$(jq -r '.sandbox.server_version' "$WORK/warmup-traced.json")
 
 bench_pgdrift_line "$ROOT" "$PGDRIFT"
-echo "PostgreSQL $PGVER (local sandbox) · N=$N migrations, $STATEMENTS statements · R=$R · sandbox in $BENCH_TMPDIR ($(bench_fs_type "$BENCH_TMPDIR"))"
+echo "watching: $WATCH · PostgreSQL $PGVER (local sandbox) · N=$N migrations, $STATEMENTS statements · R=$R · sandbox in $BENCH_TMPDIR ($(bench_fs_type "$BENCH_TMPDIR"))"
 bench_machine_line
 echo
 echo "warm-up (untimed): traced $(ms "$W_T") ms, untraced $(ms "$W_U") ms"
