@@ -7,6 +7,7 @@
 
 #include "pgdrift/report/ci_formats.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/signals.hpp"
 
 namespace pgdrift::cli {
@@ -89,6 +90,14 @@ report::MigrationRow migration_row(const replay::MigrationResult& m) {
 bool interactive(const CommonFlags& common, const std::string& json, Io io) {
   return !common.quiet && json != "-" && is_process_stream(io.out) && isatty(STDOUT_FILENO) == 1 &&
          isatty(STDERR_FILENO) == 1;
+}
+
+void write_error_reports(report::Report& report, const Error& error, const ReplayFlags& flags,
+                         const std::string& fallback_path, Io io) {
+  report.error_exit_code = static_cast<int>(error.exit_code());
+  report.error_message = util::redact(error.what());
+  report.error_hint = util::redact(error.hint());
+  write_reports(report, flags, fallback_path, io);
 }
 
 }  // namespace pgdrift::cli

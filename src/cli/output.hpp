@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "pgdrift/replay/replay.hpp"
 #include "pgdrift/report/report.hpp"
+#include "pgdrift/util/error.hpp"
 
 namespace pgdrift::cli {
 
@@ -20,6 +21,11 @@ void write_outputs(const report::Report& report, const CommonFlags& common, cons
 // that stop with exit 2 or 3, so CI always gets its files. Throws pgdrift::Error
 // (infrastructure) when a file cannot be written.
 void write_reports(const report::Report& report, const ReplayFlags& flags, const std::string& fallback_path, Io io);
+
+// For a run that stops with exit 2 or 3: records `error` in `report` (passwords redacted) and
+// writes the machine-readable reports the flags ask for, so CI still gets its files.
+void write_error_reports(report::Report& report, const Error& error, const ReplayFlags& flags,
+                         const std::string& fallback_path, Io io);
 
 // A replayed migration as the reports show it (with its statements).
 report::MigrationRow migration_row(const replay::MigrationResult& result);
