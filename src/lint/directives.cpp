@@ -47,70 +47,65 @@ std::vector<Directive> read_directives(const migrations::Migration& migration, s
   const std::string& text = migration.source;
   const util::LineIndex lines(text);
   static constexpr std::string_view k_marker = "pgdrift:";
-  std::size_t line_start = 0;
-  while (line_start < text.size()) {
-    std::size_t line_end = text.find('\n', line_start);
-    if (line_end == std::string::npos) line_end = text.size();
-    const std::string_view line(text.data() + line_start, line_end - line_start);
-    const auto dashes = line.find("--");
-    if (dashes != std::string_view::npos) {
-      std::string_view rest = line.substr(dashes + 2);
-      while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
-      // "-- pgdrift: this migration…" is prose, not a directive: one follows the colon at once.
-      if (rest.substr(0, k_marker.size()) == k_marker && rest.size() > k_marker.size() &&
-          !is_space(rest[k_marker.size()])) {
-        rest.remove_prefix(k_marker.size());
-        Directive d;
-        d.offset = line_start + dashes;
-        const auto at = lines.at(d.offset);
-        d.line = at.line;
-        d.column = at.column;
-        std::size_t word = 0;
-        while (word < rest.size() && !is_space(rest[word])) ++word;
-        d.kind = std::string(rest.substr(0, word));
-        rest.remove_prefix(word);
-        if (d.kind == "ignore" || d.kind == "ignore-file") {
-          // Rule ids: a comma-separated list, spaces allowed after the commas.
-          std::string list;
-          while (true) {
-            while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
-            std::size_t n = 0;
-            while (n < rest.size() && !is_space(rest[n])) ++n;
-            list += std::string(rest.substr(0, n));
-            rest.remove_prefix(n);
-            if (list.empty() || list.back() != ',') break;
-          }
-          for (const auto& id : util::split(list, ',')) {
-            const std::string name = trim(id);
-            if (name.empty()) continue;
-            if (find_rule(name) == nullptr) {
-              problems.push_back(warning(migration, d, "lint/unknown-rule",
-                                         "pgdrift:" + d.kind + " names an unknown rule '" + name + "'",
-                                         "use a rule id from the README's rule list (pgdrift lint --list-rules)"));
-              continue;
-            }
-            d.rules.push_back(finding_rule(name.substr(0, 5) == "lint/" ? name.substr(5) : name));
-          }
-          if (list.empty()) {
-            problems.push_back(warning(migration, d, "lint/unknown-rule", "pgdrift:" + d.kind + " names no rule",
-                                       "write the rule ids to ignore: -- pgdrift:" + d.kind + " drop-column <reason>"));
-          }
-        } else if (d.kind != "allow-destructive") {
-          problems.push_back(warning(migration, d, "lint/unknown-directive",
-                                     "unknown directive 'pgdrift:" + d.kind + "' has no effect",
-                                     "use pgdrift:ignore, pgdrift:ignore-file or pgdrift:allow-destructive"));
-          d.kind.clear();
+  // Only real comments: `-- pgdrift:` inside a string or a function body is text, not a directive.
+  for (const std::size_t comment : sql::line_comments(text)) {
+    std::size_t comment_end = text.find('\n', comment);
+    if (comment_end == std::string::npos) comment_end = text.size();
+    std::string_view rest(text.data() + comment + 2, comment_end - comment - 2);
+    while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+    // "-- pgdrift: this migration…" is prose, not a directive: one follows the colon at once.
+    if (rest.substr(0, k_marker.size()) == k_marker && rest.size() > k_marker.size() &&
+        !is_space(rest[k_marker.size()])) {
+      rest.remove_prefix(k_marker.size());
+      Directive d;
+      d.offset = comment;
+      const auto at = lines.at(d.offset);
+      d.line = at.line;
+      d.column = at.column;
+      std::size_t word = 0;
+      while (word < rest.size() && !is_space(rest[word])) ++word;
+      d.kind = std::string(rest.substr(0, word));
+      rest.remove_prefix(word);
+      if (d.kind == "ignore" || d.kind == "ignore-file") {
+        // Rule ids: a comma-separated list, spaces allowed after the commas.
+        std::string list;
+        while (true) {
+          while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+          std::size_t n = 0;
+          while (n < rest.size() && !is_space(rest[n])) ++n;
+          list += std::string(rest.substr(0, n));
+          rest.remove_prefix(n);
+          if (list.empty() || list.back() != ',') break;
         }
-        d.reason = trim(rest);
-        if (!d.kind.empty() && d.reason.empty()) {
-          problems.push_back(warning(migration, d, "lint/directive-without-reason",
-                                     "pgdrift:" + d.kind + " gives no reason",
-                                     "say why it is safe after the rule ids; the reason is shown in the report"));
+        for (const auto& id : util::split(list, ',')) {
+          const std::string name = trim(id);
+          if (name.empty()) continue;
+          if (find_rule(name) == nullptr) {
+            problems.push_back(warning(migration, d, "lint/unknown-rule",
+                                       "pgdrift:" + d.kind + " names an unknown rule '" + name + "'",
+                                       "use a rule id from the README's rule list (pgdrift lint --list-rules)"));
+            continue;
+          }
+          d.rules.push_back(finding_rule(name.substr(0, 5) == "lint/" ? name.substr(5) : name));
         }
-        if (!d.kind.empty()) out.push_back(std::move(d));
+        if (list.empty()) {
+          problems.push_back(warning(migration, d, "lint/unknown-rule", "pgdrift:" + d.kind + " names no rule",
+                                     "write the rule ids to ignore: -- pgdrift:" + d.kind + " drop-column <reason>"));
+        }
+      } else if (d.kind != "allow-destructive") {
+        problems.push_back(warning(migration, d, "lint/unknown-directive",
+                                   "unknown directive 'pgdrift:" + d.kind + "' has no effect",
+                                   "use pgdrift:ignore, pgdrift:ignore-file or pgdrift:allow-destructive"));
+        d.kind.clear();
       }
+      d.reason = trim(rest);
+      if (!d.kind.empty() && d.reason.empty()) {
+        problems.push_back(warning(migration, d, "lint/directive-without-reason",
+                                   "pgdrift:" + d.kind + " gives no reason",
+                                   "say why it is safe after the rule ids; the reason is shown in the report"));
+      }
+      if (!d.kind.empty()) out.push_back(std::move(d));
     }
-    line_start = line_end + 1;
   }
 
   // `ignore` applies to the first statement ending after it (the next one, or the one it is in).

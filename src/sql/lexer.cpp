@@ -122,6 +122,21 @@ Range next_token(std::string_view text, std::size_t pos, std::size_t end) {
   return {end, end};
 }
 
+std::vector<std::size_t> line_comments(std::string_view text) {
+  std::vector<std::size_t> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t after = skip_one_trivia(text, pos, text.size());
+    if (after == pos) {
+      pos = end_of_token(text, pos, text.size());
+      continue;
+    }
+    if (text[pos] == '-') out.push_back(pos);
+    pos = after;
+  }
+  return out;
+}
+
 Range trim_to_tokens(std::string_view text, std::size_t begin, std::size_t end) {
   Range token = next_token(text, begin, end);
   if (token.empty()) return {end, end};

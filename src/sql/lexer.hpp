@@ -23,6 +23,10 @@ struct Range {
 // identifier or comment runs to `end`.
 Range next_token(std::string_view text, std::size_t pos, std::size_t end);
 
+// The byte offsets of every `--` comment in `text` (none inside strings, quoted identifiers,
+// dollar-quoted bodies or block comments).
+std::vector<std::size_t> line_comments(std::string_view text);
+
 // text[begin, end) narrowed to [start of its first token, end of its last token); empty when it
 // holds only whitespace and comments.
 Range trim_to_tokens(std::string_view text, std::size_t begin, std::size_t end);

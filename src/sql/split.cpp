@@ -206,4 +206,6 @@ std::vector<Statement> split(std::string_view text) {
   return statements;
 }
 
+std::vector<std::size_t> line_comments(std::string_view text) { return detail::line_comments(text); }
+
 }  // namespace pgdrift::sql

@@ -119,6 +119,17 @@ TEST(LintDirectives, ProseAfterTheMarkerIsNoDirective) {
   EXPECT_EQ(summary(found), std::vector<std::string>{});
 }
 
+TEST(LintDirectives, OnlyRealCommentsAreDirectives) {
+  const auto found = lint_with_directives(
+      "COMMENT ON TABLE users IS 'see -- pgdrift:ignore drop-table in the runbook';\n"
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\n"
+      "  -- pgdrift:ignore-file drop-table inside a function body\n"
+      "  SELECT 1 $$;\n"
+      "DROP TABLE users; /* -- pgdrift:ignore drop-table in a block comment */\n"
+      "DROP TABLE orders;\n");
+  EXPECT_EQ(summary(found), (std::vector<std::string>{"lint/drop-table 5:1 error", "lint/drop-table 6:1 error"}));
+}
+
 TEST(LintDirectives, AllowDestructiveLeavesLockRulesAlone) {
   const auto found = lint_with_directives(
       "-- pgdrift:allow-destructive the column is unused since v3\n"

@@ -64,6 +64,18 @@ TEST(SqlTree, WalkVisitsEveryWrappedNode) {
   EXPECT_NE(std::find(types.begin(), types.end(), "A_Expr"), types.end());
 }
 
+TEST(SqlLineComments, SkipsStringsQuotedIdentifiersBodiesAndBlockComments) {
+  const std::string text =
+      "-- one\n"                           // 0
+      "SELECT '-- no', \"-- no\", $$ -- no $$ /* -- no */; -- two\r\n"
+      "x -- three";
+  const auto at = line_comments(text);
+  ASSERT_EQ(at.size(), 3u);
+  EXPECT_EQ(at[0], 0u);
+  EXPECT_EQ(text.substr(at[1], 6), "-- two");
+  EXPECT_EQ(text.substr(at[2]), "-- three");
+}
+
 TEST(SqlTree, UnparsableStatementsHaveNoTree) {
   const auto statements = split("SELEC 1");
   ASSERT_EQ(statements.size(), 1u);

@@ -34,6 +34,10 @@ enum class TransactionNeed {
 // Empty statements (stray ';', comments only) are omitted.
 std::vector<Statement> split(std::string_view text);
 
+// The byte offsets of every `--` comment in `text`: what looks like one inside a string, a quoted
+// identifier, a dollar-quoted body or a block comment is not one.
+std::vector<std::size_t> line_comments(std::string_view text);
+
 // What `statement` needs, for a server of version `server_version_num` (e.g. 110000: ALTER TYPE …
 // ADD VALUE cannot run in a transaction before 12). Unparsable statements need nothing special.
 TransactionNeed transaction_need(const Statement& statement, int server_version_num);
