@@ -5,7 +5,6 @@
 #include "pgdrift/diff/findings.hpp"
 #include "pgdrift/diff/heal.hpp"
 #include "pgdrift/util/error.hpp"
-#include "pgdrift/util/redact.hpp"
 #include "pgdrift/version.hpp"
 #include "source.hpp"
 
@@ -32,10 +31,7 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
     if (a.loaded) b = load_source(drift.sources[1], cfg, options, io, common.verbose);
   } catch (const Error& e) {
     // CI always gets its report files, also when the run stops with exit 2 or 3.
-    report.error_exit_code = static_cast<int>(e.exit_code());
-    report.error_message = util::redact(e.what());
-    report.error_hint = util::redact(e.hint());
-    write_reports(report, flags, fallback_path, io);
+    write_error_reports(report, e, flags, fallback_path, io);
     throw;
   }
   if (!a.loaded || !b.loaded) {

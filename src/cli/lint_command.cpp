@@ -7,7 +7,6 @@
 #include "lint_support.hpp"
 #include "output.hpp"
 #include "pgdrift/util/error.hpp"
-#include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/text.hpp"
 #include "pgdrift/version.hpp"
 
@@ -168,11 +167,8 @@ int lint_command(const CommonFlags& common, const ReplayFlags& flags, const Lint
     sort_findings(report.findings);
     add_lint_checks(report, inputs.migrations, static_rule_ids(), cfg);
   } catch (const Error& e) {
-    report.error_exit_code = static_cast<int>(e.exit_code());
-    report.error_message = util::redact(e.what());
-    report.error_hint = util::redact(e.hint());
     report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    write_reports(report, flags, cfg.migrations.dir, io);
+    write_error_reports(report, e, flags, cfg.migrations.dir, io);
     throw;
   }
   report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();

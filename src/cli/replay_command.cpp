@@ -13,7 +13,6 @@
 #include "pgdrift/report/report.hpp"
 #include "pgdrift/sandbox/backend.hpp"
 #include "pgdrift/util/error.hpp"
-#include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/text.hpp"
 #include "pgdrift/version.hpp"
 
@@ -124,11 +123,8 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
     }
     report.findings = replay::findings(result);
   } catch (const Error& e) {
-    report.error_exit_code = static_cast<int>(e.exit_code());
-    report.error_message = util::redact(e.what());
-    report.error_hint = util::redact(e.hint());
     report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    write_reports(report, flags, cfg.migrations.dir, io);
+    write_error_reports(report, e, flags, cfg.migrations.dir, io);
     throw;
   }
   report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();

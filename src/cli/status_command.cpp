@@ -84,10 +84,7 @@ int status_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     unreachable = check_targets(cfg, targets, *format, report);
   } catch (const Error& e) {
     // CI always gets its report files, also when the run stops with exit 2 or 3.
-    report.error_exit_code = static_cast<int>(e.exit_code());
-    report.error_message = util::redact(e.what());
-    report.error_hint = util::redact(e.hint());
-    write_reports(report, flags, cfg.migrations.dir, io);
+    write_error_reports(report, e, flags, cfg.migrations.dir, io);
     throw;
   }
   apply_severity_overrides(report.findings, cfg);

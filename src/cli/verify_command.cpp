@@ -228,11 +228,8 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     apply_severity_overrides(findings, cfg);
     sort_findings(findings);
   } catch (const Error& e) {
-    report.error_exit_code = static_cast<int>(e.exit_code());
-    report.error_message = util::redact(e.what());
-    report.error_hint = util::redact(e.hint());
     report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    write_reports(report, flags, cfg.migrations.dir, io);
+    write_error_reports(report, e, flags, cfg.migrations.dir, io);
     throw;
   }
   if (!infrastructure_errors.empty()) {
