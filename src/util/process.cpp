@@ -8,6 +8,7 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <cerrno>
+#include <fstream>
 #include <cstdio>
 #include <cstdlib>
 #include <system_error>
@@ -92,6 +93,13 @@ Process::Process(const ProcessSpec& spec) : m_impl(std::make_unique<Impl>()) {
   const ChildSetup setup{spec.run_as, envp.data()};
   const auto on_setup = bp::extend::on_exec_setup = setup;
   const std::string cwd = spec.cwd.empty() ? std::filesystem::current_path().string() : spec.cwd.string();
+
+  // Boost.Process 1.74 opens these files without O_TRUNC: a child printing less than an earlier
+  // one would leave that one's tail behind. Start them empty.
+  for (const auto* file : {&spec.output_file, &spec.error_file}) {
+    if (file->empty() || spec.inherit_output) continue;
+    std::ofstream truncate(*file, std::ios::trunc);
+  }
 
   try {
     bp::child child;
