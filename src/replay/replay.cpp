@@ -6,6 +6,7 @@
 
 #include "pgdrift/sql/statement.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/hash.hpp"
 #include "pgdrift/util/text.hpp"
 
 namespace pgdrift::replay {
@@ -161,6 +162,7 @@ std::string_view to_string(Status status) {
     case Status::applied: return "applied";
     case Status::failed: return "failed";
     case Status::skipped: return "skipped";
+    case Status::cached: return "cached";
   }
   return "skipped";
 }
@@ -178,12 +180,21 @@ std::size_t ReplayResult::count(Status status) const {
 
 ReplayResult run(db::Connection& connection, const std::vector<migrations::Migration>& migrations,
                  const Options& options) {
+  std::vector<const migrations::Migration*> list;
+  list.reserve(migrations.size());
+  for (const auto& m : migrations) list.push_back(&m);
+  return run(connection, list, options);
+}
+
+ReplayResult run(db::Connection& connection, const std::vector<const migrations::Migration*>& migrations,
+                 const Options& options) {
   const auto started = Clock::now();
   control(connection, "SET statement_timeout = " + std::to_string(options.statement_timeout.count()));
   const int server_version_num = connection.server_version_num();
   ReplayResult result;
   bool failed = false;
-  for (const auto& migration : migrations) {
+  for (const auto* pointer : migrations) {
+    const auto& migration = *pointer;
     MigrationResult out;
     out.migration = &migration;
     if (failed) {
@@ -193,9 +204,11 @@ ReplayResult run(db::Connection& connection, const std::vector<migrations::Migra
     const auto migration_started = Clock::now();
     const auto statements = sql::split(migration.up_sql);
     plan_transaction(migration, statements, server_version_num, out);
-    for (auto* observer : options.observers) observer->before_migration(connection, migration);
-    const bool ok = apply(connection, migration, statements, options, server_version_num, out);
-    for (auto* observer : options.observers) observer->after_migration(connection, migration, ok);
+    Options watched = options;
+    if (options.observe && !options.observe(migration)) watched.observers.clear();
+    for (auto* observer : watched.observers) observer->before_migration(connection, migration);
+    const bool ok = apply(connection, migration, statements, watched, server_version_num, out);
+    for (auto* observer : watched.observers) observer->after_migration(connection, migration, ok);
     out.status = ok ? Status::applied : Status::failed;
     out.duration_ms = ms_since(migration_started);
     failed = !ok;
@@ -206,6 +219,17 @@ ReplayResult run(db::Connection& connection, const std::vector<migrations::Migra
   }
   result.duration_ms = ms_since(started);
   return result;
+}
+
+std::string cache_key(const std::vector<migrations::Migration>& migrations, std::string_view format,
+                      const std::string& server) {
+  // Bump the layout when what a snapshot holds changes meaning.
+  std::string text = "pgdrift replay cache v1\n" + std::string(format) + "\n" + server + "\n";
+  for (const auto& m : migrations) {
+    text += m.version + "\t" + m.name + "\t" + (m.repeatable ? "R" : "V") + (m.no_transaction ? "N" : "T") + "\t" +
+            util::sha256_hex(m.up_sql) + "\n";
+  }
+  return util::sha256_hex(text).substr(0, 32);
 }
 
 }  // namespace pgdrift::replay

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "pgdrift/db/connection.hpp"
+#include "replay_cache.hpp"
 #include "template_cache.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/process.hpp"
@@ -131,6 +132,36 @@ struct LocalBackend::Impl {
     cleanup = std::make_unique<util::CleanupRegistration>([pid, dir] { emergency_cleanup(pid, dir); });
   }
 
+  // A fresh run directory (its cleanup registered before anything is put in it); returns where
+  // the data directory goes.
+  std::filesystem::path make_run_dir() {
+    run.emplace(scratch_base(options.env, account), "pgdrift-");
+    // From here a signal must remove the directory, even while a cluster is being copied in.
+    cleanup = std::make_unique<util::CleanupRegistration>([dir = run->path()] { emergency_cleanup(0, dir); });
+    return run->path() / "data";
+  }
+
+  void discard_run_dir() {
+    if (run) run->remove();
+    run.reset();
+    cleanup.reset();
+  }
+
+  // Hands the data directory copied into the run directory to the server's account and starts
+  // the server on it.
+  void start_run_dir(std::chrono::steady_clock::time_point started, const std::string& from) {
+    std::error_code ec;
+    std::filesystem::permissions(run->path() / "data", std::filesystem::perms::owner_all, ec);
+    if (account) util::chown_recursive(run->path().string(), *account);
+    port = free_port();
+    launch();
+    wait_until_ready();
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    log("sandbox: local PostgreSQL " + binaries.version + " ready in " +
+        std::to_string(static_cast<int>(elapsed * 1000)) + " ms at " + run->path().string() + from +
+        (account ? " (server runs as " + account->name + ")" : ""));
+  }
+
   // Ready when postmaster.pid's status line says so (as pg_ctl checks): no connection attempts,
   // which each cost a backend fork.
   bool postmaster_ready() const {
@@ -183,27 +214,64 @@ void LocalBackend::start() {
                       m_impl->account, m_impl->options);
   const auto template_data = cache.ensure();
 
-  m_impl->run.emplace(scratch_base(m_impl->options.env, m_impl->account), "pgdrift-");
-  // From here a signal must remove the directory, even while the template is being copied.
-  m_impl->cleanup = std::make_unique<util::CleanupRegistration>(
-      [dir = m_impl->run->path()] { emergency_cleanup(0, dir); });
-  const auto data = m_impl->run->path() / "data";
+  const auto data = m_impl->make_run_dir();
   std::error_code ec;
   std::filesystem::copy(template_data, data, std::filesystem::copy_options::recursive, ec);
   if (ec) {
     throw infra_error("cannot copy the template cluster " + template_data.string() + " to " +
                       data.string() + ": " + ec.message());
   }
-  std::filesystem::permissions(data, std::filesystem::perms::owner_all, ec);
-  if (m_impl->account) util::chown_recursive(m_impl->run->path().string(), *m_impl->account);
+  m_impl->start_run_dir(started, "");
+}
 
-  m_impl->port = free_port();
+std::optional<std::string> LocalBackend::start_from_snapshot(const std::string& key) {
+  if (m_impl->server) return std::nullopt;
+  const auto started = std::chrono::steady_clock::now();
+  m_impl->account = util::unprivileged_account_if_root();
+  const ReplayCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env),
+                          m_impl->options.replay_cache_max_bytes);
+  const auto data = m_impl->make_run_dir();
+  const auto database = cache.restore(key, data);
+  if (!database) {
+    m_impl->log("sandbox: no replay cache entry " + key.substr(0, 12) + " in " + cache.dir().string());
+    m_impl->discard_run_dir();
+    return std::nullopt;
+  }
+  try {
+    m_impl->start_run_dir(started, " from replay cache entry " + key.substr(0, 12));
+  } catch (const Error& e) {
+    // A snapshot this server cannot start from is useless to every later run too.
+    m_impl->log(std::string("sandbox: the replay cache entry did not start, removing it: ") + e.what());
+    stop();
+    cache.forget(key);
+    return std::nullopt;
+  }
+  m_impl->databases = 1;
+  return database;
+}
+
+std::string LocalBackend::save_snapshot(const std::string& key, const std::string& database) {
+  if (!m_impl->server) return "the sandbox is not running";
+  const auto started = std::chrono::steady_clock::now();
+  // A fast shutdown writes a checkpoint: the data directory is then complete on its own.
+  const auto status = m_impl->server->stop(SIGINT, std::chrono::milliseconds{30000});
+  m_impl->server.reset();
+  std::string why;
+  if (!status.ok()) {
+    why = "the sandbox server did not stop cleanly (" + status.describe() + ")";
+  } else {
+    const ReplayCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env),
+                            m_impl->options.replay_cache_max_bytes);
+    why = cache.save(key, m_impl->run->path() / "data", database);
+    if (why.empty()) {
+      const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      m_impl->log("sandbox: saved replay cache entry " + key.substr(0, 12) + " in " + cache.dir().string() + " (" +
+                  std::to_string(static_cast<int>(ms)) + " ms)");
+    }
+  }
   m_impl->launch();
   m_impl->wait_until_ready();
-  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  m_impl->log("sandbox: local PostgreSQL " + m_impl->binaries.version + " ready in " +
-              std::to_string(static_cast<int>(elapsed * 1000)) + " ms at " + m_impl->run->path().string() +
-              (m_impl->account ? " (server runs as " + m_impl->account->name + ")" : ""));
+  return why;
 }
 
 db::ConnectionInfo LocalBackend::create_database(const std::string& purpose) {

@@ -1,18 +1,21 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/lint/observer.hpp"
 #include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/sandbox/backend.hpp"
 #include "pgdrift/util/environment.hpp"
 #include "pgdrift/util/finding.hpp"
 
 namespace pgdrift::replay {
 
-enum class Status { applied, failed, skipped };
+// `cached`: a history migration whose effect came from the replay cache (not run this time).
+enum class Status { applied, failed, skipped, cached };
 std::string_view to_string(Status status);
 
 // What one statement did.
@@ -59,6 +62,9 @@ struct ReplayResult {
 struct Options {
   std::chrono::milliseconds statement_timeout{300000};
   std::vector<lint::ReplayObserver*> observers;  // told about every migration and statement (not owned)
+  // Which migrations the observers watch (the judged ones); empty = all of them. The others are
+  // replayed exactly as without observers.
+  std::function<bool(const migrations::Migration&)> observe;
 };
 
 // Applies `migrations` in order on `connection`, one statement at a time; each migration in its
@@ -67,6 +73,33 @@ struct Options {
 // lost connection throws pgdrift::Error (infrastructure).
 ReplayResult run(db::Connection& connection, const std::vector<migrations::Migration>& migrations,
                  const Options& options);
+// The same for migrations held elsewhere (results point at them).
+ReplayResult run(db::Connection& connection, const std::vector<const migrations::Migration*>& migrations,
+                 const Options& options);
+
+// How start_and_replay uses the replay cache.
+struct CacheOptions {
+  bool enabled = true;
+  std::size_t history_prefix = 0;  // the first N migrations are history: their state is cacheable
+  std::string format;              // the migrations format, part of the key
+};
+
+// A replay into a started sandbox, the cacheable part perhaps restored instead of replayed.
+struct SandboxReplay {
+  ReplayResult result;          // every migration; those restored from the cache are `cached`
+  db::ConnectionInfo database;  // the database holding the result
+  std::string cache;            // "hit", "saved", "off" (disabled, nothing cacheable, or a backend
+                                // without snapshots), or "not saved: <why>"
+};
+
+// Starts `backend` and replays `migrations` into one new database of it. With the cache enabled
+// and a backend that keeps snapshots (local), the state after the first `history_prefix`
+// migrations is restored from the replay cache when a run saved it before (those migrations are
+// then `cached`, not run), and saved there otherwise; the rest is replayed on top with `options`
+// (observers included). Observers never see the cacheable part. The backend is left running.
+// Throws pgdrift::Error like start() and run().
+SandboxReplay start_and_replay(sandbox::Backend& backend, const std::vector<migrations::Migration>& migrations,
+                               const Options& options, const CacheOptions& cache);
 
 struct CommandOptions {
   std::vector<std::string> argv;
@@ -78,6 +111,12 @@ struct CommandOptions {
 // Runs a framework's migration command with DATABASE_URL and PGHOST/PGPORT/PGUSER/PGPASSWORD/
 // PGDATABASE pointing at `database`.
 ReplayResult run_command(const db::ConnectionInfo& database, const CommandOptions& options);
+
+// The replay cache's key for the state `migrations` build from an empty database: a SHA-256 over
+// their order, versions, names, transaction modes and up SQL (placeholders substituted), the
+// format and `server` (the sandbox's version and binaries). Any change to one of them is a new key.
+std::string cache_key(const std::vector<migrations::Migration>& migrations, std::string_view format,
+                      const std::string& server);
 
 // The findings a replay produced: replay/statement-failed, replay/command-failed,
 // replay/server-warning.

@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <functional>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "pgdrift/db/connection.hpp"
@@ -34,6 +36,27 @@ class Backend {
   virtual std::string description() const = 0;
   // The server's version, e.g. "15.18" (valid after start()).
   virtual std::string server_version() const = 0;
+
+  // The replay cache: a snapshot of the whole server (every database in it), kept across runs
+  // under a key. Only the local backend keeps snapshots; the others say so and do nothing.
+  virtual bool supports_snapshots() const { return false; }
+  // Instead of start(): starts the server from the snapshot saved under `key` and returns the
+  // name of the database saved with it; nullopt (nothing started) when there is none or it is
+  // unusable. Throws pgdrift::Error (infrastructure) like start().
+  virtual std::optional<std::string> start_from_snapshot(const std::string& key) {
+    (void)key;
+    return std::nullopt;
+  }
+  // Saves the running server's state under `key`, with `database` as the database
+  // start_from_snapshot() will return. No connection may be open: the server is stopped cleanly,
+  // copied and started again. Returns an empty string, or why nothing was saved (the run can go
+  // on: the server is running again either way). Throws pgdrift::Error (infrastructure) only
+  // when the server cannot be started again.
+  virtual std::string save_snapshot(const std::string& key, const std::string& database) {
+    (void)key;
+    (void)database;
+    return "the " + kind() + " backend keeps no replay cache";
+  }
 };
 
 struct Options {
@@ -45,6 +68,7 @@ struct Options {
   std::string image;                     // docker image; empty = postgres:<version>
   bool interactive = false;              // a terminal watches: docker may draw pull progress on it
   std::chrono::milliseconds start_timeout{60000};
+  std::uint64_t replay_cache_max_bytes = 2ULL << 30;  // snapshots kept under cache_dir/replay
   Environment env;                       // PATH, HOME, XDG_CACHE_HOME, TMPDIR are read from it
                                          // (docker gets all of it: DOCKER_HOST, contexts, …)
   std::function<void(const std::string&)> log;  // progress lines (verbose output); may be empty

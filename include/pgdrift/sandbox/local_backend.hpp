@@ -36,6 +36,9 @@ class LocalBackend final : public Backend {
   std::string kind() const override { return "local"; }
   std::string description() const override;
   std::string server_version() const override;
+  bool supports_snapshots() const override { return true; }
+  std::optional<std::string> start_from_snapshot(const std::string& key) override;
+  std::string save_snapshot(const std::string& key, const std::string& database) override;
 
   // The run directory (data dir, socket, log); empty before start() and after stop().
   std::filesystem::path run_dir() const;
