@@ -208,4 +208,16 @@ std::vector<Statement> split(std::string_view text) {
 
 std::vector<std::size_t> line_comments(std::string_view text) { return detail::line_comments(text); }
 
+bool same_tokens(std::string_view a, std::string_view b) {
+  std::size_t pa = 0, pb = 0;
+  while (true) {
+    const auto ta = detail::next_token(a, pa, a.size());
+    const auto tb = detail::next_token(b, pb, b.size());
+    if (ta.empty() || tb.empty()) return ta.empty() && tb.empty();
+    if (a.substr(ta.begin, ta.end - ta.begin) != b.substr(tb.begin, tb.end - tb.begin)) return false;
+    pa = ta.end;
+    pb = tb.end;
+  }
+}
+
 }  // namespace pgdrift::sql

@@ -38,6 +38,10 @@ std::vector<Statement> split(std::string_view text);
 // identifier, a dollar-quoted body or a block comment is not one.
 std::vector<std::size_t> line_comments(std::string_view text);
 
+// Whether `a` and `b` hold the same tokens in the same order: they differ at most in whitespace
+// and comments (a string's or a dollar-quoted body's contents count as tokens, not whitespace).
+bool same_tokens(std::string_view a, std::string_view b);
+
 // What `statement` needs, for a server of version `server_version_num` (e.g. 110000: ALTER TYPE …
 // ADD VALUE cannot run in a transaction before 12). Unparsable statements need nothing special.
 TransactionNeed transaction_need(const Statement& statement, int server_version_num);

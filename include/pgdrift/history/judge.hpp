@@ -1,0 +1,78 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/util/environment.hpp"
+#include "pgdrift/util/finding.hpp"
+
+namespace pgdrift::history {
+
+// What git says changed in a migrations directory between the merge base of a ref and HEAD, and
+// the working tree (so uncommitted and untracked files count as changes too).
+struct GitChanges {
+  std::string base;        // the ref as given ("origin/main", a commit id)
+  std::string merge_base;  // the merge base's full commit id
+  // A file added since the merge base (or untracked), by its absolute, normalized path.
+  std::set<std::string> added;
+  // A file that existed at the merge base and differs now.
+  struct Edit {
+    int first_line = 0;      // 1-based line of the first change in today's file (0: none left)
+    int lines_added = 0;
+    int lines_removed = 0;
+    std::string old_text;    // the file at the merge base
+  };
+  std::map<std::string, Edit> modified;  // by absolute, normalized path
+};
+
+// Where the base of a change came from, to say what fixes a base git does not have.
+enum class BaseOrigin { flag, config, github, gitlab };
+
+// Reads, with the `git` CLI (PATH from `env`), what changed under `dir` since the merge base of
+// `base` and HEAD. Throws pgdrift::Error (usage, exit 2) naming the ref and the fix when `dir` is
+// not in a git work tree, `base` does not resolve (a shallow clone without it: says which
+// actions/checkout or GIT_DEPTH setting fixes it, by `origin`), or there is no merge base; and
+// (infrastructure) when git is missing.
+GitChanges read_git_changes(const std::filesystem::path& dir, const std::string& base, BaseOrigin origin,
+                            const Environment& env);
+
+// The absolute, normalized form of `path` that GitChanges is keyed by.
+std::string git_key(const std::filesystem::path& path);
+
+// What decides which migrations a run judges. Each notion that is present marks migrations as
+// history; a migration is new (judged) when no present notion calls it history. With none
+// present, every migration is new.
+struct JudgeInput {
+  std::optional<GitChanges> git;  // history: existed at the merge base, unchanged (or changed cosmetically)
+  std::string baseline;           // history: at or below this version (migrations.baseline)
+  // history: applied on every target. One set per target whose history table was read, holding
+  // the paths of the migrations applied there; no sets = no target says anything.
+  std::vector<std::set<std::string>> applied_on_targets;
+  migrations::Format format = migrations::Format::plain;
+};
+
+struct Judged {
+  std::vector<bool> is_new;       // parallel to the migrations judged
+  bool narrowed = false;          // some notion was present
+  std::string base;               // what narrowed it, for reports: "origin/main", "baseline 20240101", "targets"
+  std::size_t new_count() const;
+  std::size_t history_count() const { return is_new.size() - new_count(); }
+  // history/edited-migration for migrations changed since the merge base; a warning
+  // (history/base-judges-everything) when a git base leaves nothing as history; a notice when a
+  // baseline matches no migration.
+  std::vector<Finding> findings;
+};
+
+// Splits `migrations` (in apply order) into new and history. Throws nothing.
+Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeInput& input);
+
+// Compares versions as migration tools write them: dot- or underscore-separated parts, numeric
+// parts as numbers ("1.10" > "1.9", "20240101" < "20240102"); -1, 0 or 1.
+int compare_versions(const std::string& a, const std::string& b);
+
+}  // namespace pgdrift::history

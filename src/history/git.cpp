@@ -1,0 +1,203 @@
+// What changed in a migrations directory since a base, read with the git CLI (no libgit2): the
+// merge base of the base and HEAD, then `git diff` of that commit against the working tree (so
+// uncommitted edits count) and the untracked files.
+#include <cstdlib>
+
+#include "pgdrift/history/judge.hpp"
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/process.hpp"
+#include "pgdrift/util/temp_dir.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace pgdrift::history {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct GitResult {
+  bool ok = false;
+  std::string out;
+  std::string err;
+};
+
+// Runs git in `cwd`; never through a shell, never prompting.
+class Git {
+ public:
+  Git(fs::path cwd, const Environment& env) : m_cwd(std::move(cwd)), m_env(env) {
+    const auto path = env_get(env, "PATH").value_or("/usr/bin:/bin");
+    if (!util::find_executable("git", path)) {
+      throw infra_error("--base needs git, and git is not on PATH",
+                        "install git (apt-get install git), or pass --base none / set migrations.baseline");
+    }
+    m_env["GIT_TERMINAL_PROMPT"] = "0";
+    m_env["LC_ALL"] = "C";
+    m_scratch.emplace(util::temp_base(env_get(env, "TMPDIR").value_or("")), "pgdrift-git-");
+  }
+
+  GitResult run(std::vector<std::string> args) const {
+    util::ProcessSpec spec;
+    spec.argv = {"git", "-c", "core.quotepath=off", "--no-pager"};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.env = m_env;
+    spec.cwd = m_cwd;
+    // Fresh files per call: a child that prints nothing must not leave an earlier call's output.
+    const std::string n = std::to_string(++m_calls);
+    spec.output_file = m_scratch->path() / ("out" + n);
+    spec.error_file = m_scratch->path() / ("err" + n);
+    const auto run = util::run_process(spec, std::chrono::minutes{2});
+    GitResult result;
+    result.ok = run.status.ok();
+    result.out = run.output;
+    try {
+      result.err = std::string(util::trim(util::read_file(spec.error_file.string())));
+    } catch (const Error&) {
+    }
+    return result;
+  }
+
+ private:
+  fs::path m_cwd;
+  Environment m_env;
+  std::optional<util::TempDir> m_scratch;
+  mutable int m_calls = 0;
+};
+
+std::string first_line(const std::string& text) {
+  const auto end = text.find('\n');
+  return std::string(util::trim(text.substr(0, end)));
+}
+
+// The NUL-separated fields of `git … -z` output.
+std::vector<std::string> fields(const std::string& out) {
+  std::vector<std::string> result;
+  std::size_t start = 0;
+  while (start < out.size()) {
+    const auto end = out.find('\0', start);
+    if (end == std::string::npos) {
+      result.push_back(out.substr(start));
+      break;
+    }
+    result.push_back(out.substr(start, end - start));
+    start = end + 1;
+  }
+  return result;
+}
+
+std::string fetch_hint(const std::string& base, BaseOrigin origin) {
+  switch (origin) {
+    case BaseOrigin::github:
+      return "actions/checkout fetches only one commit by default: give it `with: fetch-depth: 0` so that " + base +
+             " and the history up to it are in the clone (or pass --base none to judge every migration)";
+    case BaseOrigin::gitlab:
+      return "GitLab clones shallowly: set the job variable GIT_DEPTH: \"0\" (or fetch " + base +
+             " before pgdrift runs), or pass --base none to judge every migration";
+    case BaseOrigin::flag:
+    case BaseOrigin::config:
+      break;
+  }
+  return "check the name (git branch -a), fetch it (git fetch origin), or pass --base none to judge every migration";
+}
+
+// "@@ -a[,b] +c[,d] @@" → (b, c, d).
+bool parse_hunk(const std::string& line, int& removed, int& start, int& added) {
+  const auto minus = line.find(" -");
+  const auto plus = line.find(" +");
+  if (minus == std::string::npos || plus == std::string::npos) return false;
+  const auto count = [](const std::string& text, std::size_t at, int& first, int& n) {
+    const char* p = text.c_str() + at + 2;
+    char* end = nullptr;
+    first = static_cast<int>(std::strtol(p, &end, 10));
+    n = 1;
+    if (end != nullptr && *end == ',') n = static_cast<int>(std::strtol(end + 1, nullptr, 10));
+  };
+  int old_start = 0;
+  count(line, minus, old_start, removed);
+  count(line, plus, start, added);
+  return true;
+}
+
+}  // namespace
+
+std::string git_key(const fs::path& path) {
+  std::error_code ec;
+  auto absolute = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return absolute.lexically_normal().string();
+}
+
+GitChanges read_git_changes(const fs::path& dir, const std::string& base, BaseOrigin origin, const Environment& env) {
+  const Git here(dir, env);
+  const auto top = here.run({"rev-parse", "--show-toplevel"});
+  if (!top.ok) {
+    throw usage_error("--base " + base + ": " + dir.string() + " is not in a git work tree (" + first_line(top.err) + ")",
+                      "run pgdrift in a clone of the repository, or judge by version instead: --base none with "
+                      "migrations.baseline: VERSION in pgdrift.yml");
+  }
+  const fs::path toplevel = first_line(top.out);
+  const Git git(toplevel, env);
+  const auto resolved = git.run({"rev-parse", "--verify", "--quiet", "--end-of-options", base + "^{commit}"});
+  if (!resolved.ok) {
+    throw usage_error("--base " + base + ": no such commit or branch in this clone", fetch_hint(base, origin));
+  }
+  const std::string commit = first_line(resolved.out);
+  const auto merge_base = git.run({"merge-base", commit, "HEAD"});
+  if (!merge_base.ok) {
+    const auto shallow = git.run({"rev-parse", "--is-shallow-repository"});
+    if (shallow.ok && first_line(shallow.out) == "true") {
+      throw usage_error("--base " + base + ": this is a shallow clone and the history between " + base +
+                            " and HEAD is not in it, so the merge base cannot be found",
+                        fetch_hint(base, origin));
+    }
+    throw usage_error("--base " + base + ": " + base + " and HEAD have no common history",
+                      "pass the branch the change will be merged into (e.g. --base origin/main), or --base none");
+  }
+  GitChanges changes;
+  changes.base = base;
+  changes.merge_base = first_line(merge_base.out);
+
+  const std::string key_dir = git_key(dir);
+  const std::string key_top = git_key(toplevel);
+  std::string relative = fs::path(key_dir).lexically_relative(key_top).generic_string();
+  if (relative.empty() || relative == ".") relative = ".";
+  const auto path_of = [&](const std::string& repo_relative) { return git_key(toplevel / repo_relative); };
+
+  const auto diff = git.run({"diff", "--no-renames", "--no-ext-diff", "--no-textconv", "--name-status", "-z",
+                             changes.merge_base, "--", relative});
+  if (!diff.ok) throw usage_error("--base " + base + ": git diff failed: " + first_line(diff.err));
+  const auto items = fields(diff.out);
+  std::vector<std::string> modified;
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+    const std::string& status = items[i];
+    const std::string& file = items[i + 1];
+    if (status.empty()) continue;
+    if (status[0] == 'A') changes.added.insert(path_of(file));
+    if (status[0] == 'M' || status[0] == 'T') modified.push_back(file);
+  }
+  const auto untracked = git.run({"ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--", relative});
+  if (untracked.ok) {
+    for (const auto& file : fields(untracked.out)) {
+      if (!file.empty()) changes.added.insert(path_of(file));
+    }
+  }
+  for (const auto& file : modified) {
+    GitChanges::Edit edit;
+    const auto hunks = git.run({"diff", "--no-ext-diff", "--no-textconv", "--no-color", "-U0", changes.merge_base,
+                                "--", file});
+    for (const auto& line : util::split(hunks.out, '\n')) {
+      if (!util::starts_with(line, "@@")) continue;
+      int removed = 0, start = 0, added = 0;
+      if (!parse_hunk(line, removed, start, added)) continue;
+      edit.lines_added += added;
+      edit.lines_removed += removed;
+      // A pure deletion ("+c,0") happened after line c of today's file.
+      const int at = std::max(1, start);
+      if (edit.first_line == 0 || at < edit.first_line) edit.first_line = at;
+    }
+    const auto old = git.run({"show", changes.merge_base + ":" + file});
+    if (old.ok) edit.old_text = old.out;
+    changes.modified[path_of(file)] = std::move(edit);
+  }
+  return changes;
+}
+
+}  // namespace pgdrift::history

@@ -1,0 +1,199 @@
+// New vs history: which migrations a run judges (lints, traces, guards) and which it only replays.
+#include <algorithm>
+
+#include "pgdrift/history/history.hpp"
+#include "pgdrift/history/judge.hpp"
+#include "pgdrift/sql/statement.hpp"
+#include "pgdrift/util/text.hpp"
+
+namespace pgdrift::history {
+
+namespace {
+
+// Comment lines that tools read as instructions: changing them is not cosmetic.
+bool directive_line(std::string_view line) {
+  const auto text = util::trim(line);
+  return util::starts_with(text, "-- +goose") || util::starts_with(text, "--+goose") ||
+         util::starts_with(text, "-- migrate:") || util::starts_with(text, "--migrate:") ||
+         util::starts_with(text, "--> statement-breakpoint");
+}
+
+std::vector<std::string> directives(const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& line : util::split(text, '\n')) {
+    if (directive_line(line)) out.emplace_back(util::trim(line));
+  }
+  return out;
+}
+
+// Whether the edit leaves every token and tool directive as it was.
+bool cosmetic(const std::string& old_text, const std::string& new_text) {
+  return sql::same_tokens(old_text, new_text) && directives(old_text) == directives(new_text);
+}
+
+std::string short_commit(const std::string& commit) { return commit.substr(0, 12); }
+
+Finding edited_finding(const migrations::Migration& m, const GitChanges& git, const GitChanges::Edit& edit,
+                       bool is_cosmetic, migrations::Format format) {
+  Finding f;
+  f.rule = "history/edited-migration";
+  f.location = Location{m.display_path, edit.first_line, 0, 0, 0};
+  f.object = "migration " + m.display_path;
+  const std::string stat = "+" + std::to_string(edit.lines_added) + " −" + std::to_string(edit.lines_removed) +
+                           " line" + (edit.lines_added + edit.lines_removed == 1 ? "" : "s");
+  const std::string since = "since " + git.base + " (merge base " + short_commit(git.merge_base) + ")";
+  const std::string restore = "git checkout " + short_commit(git.merge_base) + " -- " + m.display_path;
+  if (!is_cosmetic) {
+    f.severity = Severity::error;
+    f.message = m.display_path + " was changed " + since + ", " + stat +
+                ": databases that already applied it will never run the new version, so they and a fresh "
+                "replay now build different schemas";
+    f.hint = "restore the file (" + restore + ") and make the change in a new migration";
+    return f;
+  }
+  f.message = m.display_path + " was changed " + since + " in whitespace or comments only (" + stat + ")";
+  if (format == migrations::Format::flyway) {
+    f.severity = Severity::error;
+    f.message += ", but Flyway checksums every line: `flyway migrate` will fail validation on every database "
+                 "that applied it";
+    f.hint = "restore the file (" + restore + "), or run `flyway repair` on every environment after merging";
+  } else if (format == migrations::Format::prisma) {
+    f.severity = Severity::warning;
+    f.message += ", but Prisma records the file's checksum: `prisma migrate dev` will report it as modified "
+                 "after it was applied";
+    f.hint = "restore the file (" + restore + ") unless you mean to accept that";
+  } else {
+    f.severity = Severity::notice;
+    f.message += ": the schema it builds is the same";
+    f.hint = "keep applied migrations byte for byte as they were (" + restore + ")";
+  }
+  return f;
+}
+
+// The position (in `migrations`) of the last migration at or below `baseline`, or -1.
+long baseline_position(const std::vector<migrations::Migration>& migrations, const std::string& baseline,
+                       bool& exact) {
+  exact = false;
+  long last = -1;
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    const auto& m = migrations[i];
+    if (m.repeatable) continue;
+    if (m.version == baseline) exact = true;
+    if (compare_versions(m.version, baseline) <= 0) last = static_cast<long>(i);
+  }
+  return last;
+}
+
+}  // namespace
+
+std::size_t Judged::new_count() const {
+  return static_cast<std::size_t>(std::count(is_new.begin(), is_new.end(), true));
+}
+
+int compare_versions(const std::string& a, const std::string& b) {
+  const auto parts = [](const std::string& v) {
+    std::vector<std::string> out;
+    std::string current;
+    for (const char c : v) {
+      if (c == '.' || c == '_' || c == '-') {
+        out.push_back(current);
+        current.clear();
+      } else {
+        current += c;
+      }
+    }
+    out.push_back(current);
+    return out;
+  };
+  const auto numeric = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const auto pa = parts(a);
+  const auto pb = parts(b);
+  for (std::size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
+    const std::string x = i < pa.size() ? pa[i] : "0";
+    const std::string y = i < pb.size() ? pb[i] : "0";
+    int order = 0;
+    if (numeric(x) && numeric(y)) {
+      const auto tx = x.substr(std::min(x.find_first_not_of('0'), x.size()));
+      const auto ty = y.substr(std::min(y.find_first_not_of('0'), y.size()));
+      order = tx.size() != ty.size() ? (tx.size() < ty.size() ? -1 : 1) : tx.compare(ty);
+    } else {
+      order = x.compare(y);
+    }
+    if (order != 0) return order < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeInput& input) {
+  Judged out;
+  out.is_new.assign(migrations.size(), true);
+  std::vector<bool> history(migrations.size(), false);
+  std::vector<std::string> bases;
+
+  if (input.git) {
+    const auto& git = *input.git;
+    out.narrowed = true;
+    bases.push_back(git.base);
+    for (std::size_t i = 0; i < migrations.size(); ++i) {
+      const auto& m = migrations[i];
+      const auto key = git_key(m.path);
+      if (git.added.count(key) != 0) continue;
+      const auto edit = git.modified.find(key);
+      if (edit == git.modified.end()) {
+        history[i] = true;
+        continue;
+      }
+      const bool is_cosmetic = cosmetic(edit->second.old_text, m.source);
+      out.findings.push_back(edited_finding(m, git, edit->second, is_cosmetic, input.format));
+      // A cosmetic edit builds what it built before: still history.
+      if (is_cosmetic) history[i] = true;
+    }
+  }
+  if (!input.baseline.empty()) {
+    out.narrowed = true;
+    bases.push_back("baseline " + input.baseline);
+    bool exact = false;
+    const long last = baseline_position(migrations, input.baseline, exact);
+    for (long i = 0; i <= last; ++i) {
+      if (!migrations[static_cast<std::size_t>(i)].repeatable) history[static_cast<std::size_t>(i)] = true;
+    }
+    if (!exact) {
+      Finding f;
+      f.rule = "history/baseline-not-found";
+      f.severity = Severity::notice;
+      f.message = "migrations.baseline " + input.baseline + " is not the version of any migration; " +
+                  std::to_string(last + 1) + " migrations sort at or below it and are history";
+      f.hint = "set the baseline to the version of the last migration every environment has applied";
+      out.findings.push_back(std::move(f));
+    }
+  }
+  if (!input.applied_on_targets.empty()) {
+    out.narrowed = true;
+    bases.push_back("applied on every target");
+    for (std::size_t i = 0; i < migrations.size(); ++i) {
+      const auto key = migrations[i].path.string();
+      const bool everywhere = std::all_of(input.applied_on_targets.begin(), input.applied_on_targets.end(),
+                                          [&](const std::set<std::string>& applied) { return applied.count(key) != 0; });
+      if (everywhere) history[i] = true;
+    }
+  }
+  for (std::size_t i = 0; i < migrations.size(); ++i) out.is_new[i] = !history[i];
+  out.base = util::join(bases, ", ");
+
+  if (input.git && migrations.size() > 1 && out.history_count() == 0) {
+    Finding f;
+    f.rule = "history/base-judges-everything";
+    f.severity = Severity::warning;
+    f.message = "every one of the " + std::to_string(migrations.size()) + " migrations is new since " +
+                input.git->base + " (merge base " + short_commit(input.git->merge_base) +
+                "), so all of them are judged";
+    f.hint = "check that --base names the branch this change will be merged into; on a first pull request "
+             "that adds every migration this is expected";
+    out.findings.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace pgdrift::history

@@ -1,0 +1,205 @@
+// history::judge (new vs history from a git base, a baseline and the targets) and the edit
+// classification behind history/edited-migration. GitChanges are built by hand here; the e2e
+// tests read them from a real git repository.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "pgdrift/history/judge.hpp"
+#include "pgdrift/sql/statement.hpp"
+
+namespace pgdrift::history {
+namespace {
+
+using migrations::Format;
+using migrations::Migration;
+
+Migration migration(const std::string& version, const std::string& source) {
+  Migration m;
+  m.version = version;
+  m.name = "m" + version;
+  m.path = "/repo/db/V" + version + "__m.sql";
+  m.display_path = "db/V" + version + "__m.sql";
+  m.source = source;
+  m.up_sql = source;
+  return m;
+}
+
+std::vector<Migration> tree() {
+  return {migration("1", "CREATE TABLE t (id int);\n"), migration("2", "ALTER TABLE t ADD COLUMN a text;\n"),
+          migration("3", "-- +goose Up\nCREATE INDEX ON t (a);\n"), migration("4", "DROP TABLE t;\n")};
+}
+
+GitChanges git_base() {
+  GitChanges git;
+  git.base = "origin/main";
+  git.merge_base = "0123456789abcdef0123456789abcdef01234567";
+  return git;
+}
+
+std::string judged_string(const Judged& judged) {
+  std::string out;
+  for (const bool b : judged.is_new) out += b ? 'N' : 'h';
+  return out;
+}
+
+std::vector<std::string> rules(const Judged& judged) {
+  std::vector<std::string> out;
+  for (const auto& f : judged.findings) out.push_back(f.rule + ":" + std::string(to_string(f.severity)));
+  return out;
+}
+
+TEST(Judge, WithoutAnyNotionEverythingIsNew) {
+  const auto judged = judge(tree(), JudgeInput{});
+  EXPECT_FALSE(judged.narrowed);
+  EXPECT_EQ(judged_string(judged), "NNNN");
+  EXPECT_TRUE(judged.findings.empty());
+}
+
+TEST(Judge, FilesAddedSinceTheBaseAreNewTheRestHistory) {
+  JudgeInput input;
+  input.git = git_base();
+  input.git->added.insert("/repo/db/V4__m.sql");
+  const auto judged = judge(tree(), input);
+  EXPECT_TRUE(judged.narrowed);
+  EXPECT_EQ(judged.base, "origin/main");
+  EXPECT_EQ(judged_string(judged), "hhhN");
+  EXPECT_EQ(judged.new_count(), 1u);
+  EXPECT_EQ(judged.history_count(), 3u);
+  EXPECT_TRUE(judged.findings.empty());
+}
+
+TEST(Judge, AnEditedHistoryMigrationIsAnErrorAndJudged) {
+  JudgeInput input;
+  input.git = git_base();
+  GitChanges::Edit edit;
+  edit.first_line = 1;
+  edit.lines_added = 1;
+  edit.lines_removed = 1;
+  edit.old_text = "ALTER TABLE t ADD COLUMN a varchar(10);\n";
+  input.git->modified["/repo/db/V2__m.sql"] = edit;
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "hNhh");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/edited-migration:error"});
+  const auto& f = judged.findings.front();
+  ASSERT_TRUE(f.location.has_value());
+  EXPECT_EQ(f.location->file, "db/V2__m.sql");
+  EXPECT_EQ(f.location->line, 1);
+  EXPECT_NE(f.message.find("+1 −1 lines"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("since origin/main (merge base 0123456789ab)"), std::string::npos) << f.message;
+  EXPECT_NE(f.hint.find("git checkout 0123456789ab -- db/V2__m.sql"), std::string::npos) << f.hint;
+  EXPECT_NE(f.hint.find("new migration"), std::string::npos) << f.hint;
+}
+
+TEST(Judge, ACommentOnlyEditIsANoticeAndStaysHistory) {
+  JudgeInput input;
+  input.git = git_base();
+  input.format = Format::golang_migrate;
+  GitChanges::Edit edit;
+  edit.first_line = 2;
+  edit.lines_added = 1;
+  edit.old_text = "ALTER TABLE t\n   ADD COLUMN a text; -- old comment\n";
+  input.git->modified["/repo/db/V2__m.sql"] = edit;
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "hhhh");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/edited-migration:notice"});
+  EXPECT_NE(judged.findings.front().message.find("whitespace or comments only"), std::string::npos);
+}
+
+TEST(Judge, ACommentOnlyEditBreaksFlywayChecksumsSoItIsAnError) {
+  JudgeInput input;
+  input.git = git_base();
+  input.format = Format::flyway;
+  GitChanges::Edit edit;
+  edit.old_text = "-- add a\nALTER TABLE t ADD COLUMN a text;\n";
+  input.git->modified["/repo/db/V2__m.sql"] = edit;
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "hhhh");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/edited-migration:error"});
+  EXPECT_NE(judged.findings.front().message.find("Flyway checksums"), std::string::npos);
+  EXPECT_NE(judged.findings.front().hint.find("flyway repair"), std::string::npos);
+}
+
+TEST(Judge, ChangingAToolDirectiveCommentIsNotCosmetic) {
+  JudgeInput input;
+  input.git = git_base();
+  input.format = Format::goose;
+  GitChanges::Edit edit;
+  edit.old_text = "-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX ON t (a);\n";
+  input.git->modified["/repo/db/V3__m.sql"] = edit;
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "hhNh");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/edited-migration:error"});
+}
+
+TEST(Judge, ABaseThatLeavesNoHistoryIsAWarning) {
+  JudgeInput input;
+  input.git = git_base();
+  for (const auto& m : tree()) input.git->added.insert(m.path.string());
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "NNNN");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/base-judges-everything:warning"});
+  EXPECT_NE(judged.findings.front().message.find("every one of the 4 migrations is new since origin/main"),
+            std::string::npos);
+}
+
+TEST(Judge, TheBaselineMakesEverythingAtOrBelowItHistory) {
+  JudgeInput input;
+  input.baseline = "2";
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "hhNN");
+  EXPECT_EQ(judged.base, "baseline 2");
+  EXPECT_TRUE(judged.findings.empty());
+}
+
+TEST(Judge, ABaselineBetweenVersionsIsANotice) {
+  std::vector<Migration> list = {migration("20240101", ""), migration("20240301", ""), migration("20240501", "")};
+  JudgeInput input;
+  input.baseline = "20240401";
+  const auto judged = judge(list, input);
+  EXPECT_EQ(judged_string(judged), "hhN");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/baseline-not-found:notice"});
+}
+
+TEST(Judge, AppliedOnEveryTargetIsHistoryAppliedOnSomeIsNew) {
+  JudgeInput input;
+  const auto list = tree();
+  input.applied_on_targets = {{list[0].path.string(), list[1].path.string(), list[2].path.string()},
+                              {list[0].path.string(), list[1].path.string()}};
+  const auto judged = judge(list, input);
+  EXPECT_EQ(judged_string(judged), "hhNN");
+  EXPECT_EQ(judged.base, "applied on every target");
+}
+
+TEST(Judge, AnyNotionThatCallsAMigrationHistoryWins) {
+  JudgeInput input;
+  input.git = git_base();
+  input.git->added = {"/repo/db/V3__m.sql", "/repo/db/V4__m.sql"};
+  input.baseline = "3";
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "hhhN");
+  EXPECT_EQ(judged.base, "origin/main, baseline 3");
+}
+
+TEST(Judge, VersionsCompareLikeMigrationTools) {
+  EXPECT_LT(compare_versions("1.9", "1.10"), 0);
+  EXPECT_GT(compare_versions("2", "1.10"), 0);
+  EXPECT_EQ(compare_versions("1.0", "1"), 0);
+  EXPECT_EQ(compare_versions("0007", "7"), 0);
+  EXPECT_LT(compare_versions("20240101120000", "20240102000000"), 0);
+  EXPECT_LT(compare_versions("1_1", "1_2"), 0);
+}
+
+TEST(SameTokens, WhitespaceAndCommentsDoNotCountStringsDo) {
+  // Conservative: a keyword's case is a token change too.
+  EXPECT_FALSE(sql::same_tokens("CREATE TABLE t (id int);", "create table t (id int);"));
+  EXPECT_TRUE(sql::same_tokens("CREATE TABLE t (id int); -- x", "/* y */ CREATE\n\tTABLE t ( id int );"));
+  EXPECT_FALSE(sql::same_tokens("SELECT 'a b';", "SELECT 'a  b';"));
+  EXPECT_FALSE(sql::same_tokens("SELECT 1;", "SELECT 1; SELECT 2;"));
+  EXPECT_FALSE(sql::same_tokens("CREATE TABLE ab (id int);", "CREATE TABLE a b (id int);"));
+  EXPECT_FALSE(sql::same_tokens("SELECT $$a -- b$$;", "SELECT $$a$$;"));
+}
+
+}  // namespace
+}  // namespace pgdrift::history
