@@ -141,6 +141,7 @@ std::vector<Finding> check(const migrations::Migration& migration, const Options
   const util::LineIndex lines(migration.source);
   FindingSink sink(migration, lines, out);
   FileState state;
+  state.known = options.known;
   state.pg_version_num = options.pg_version_num;
   state.wrapped = runs_in_transaction(migration, statements, options.pg_version_num);
   const auto format = options.format;

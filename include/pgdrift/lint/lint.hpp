@@ -1,6 +1,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +29,36 @@ std::string finding_rule(std::string_view id);
 // "destructive/drop-column"); nullptr when unknown.
 const RuleInfo* find_rule(std::string_view id);
 
+namespace rules {
+class KnownColumns;
+}
+
+// The columns of tables and their types as earlier migrations (the history) left them, read
+// statically from their SQL: CREATE TABLE, ADD/ALTER/DROP COLUMN, renames and drops. Lets check()
+// know the old type of a column a file changes without having set it itself.
+class Knowledge {
+ public:
+  Knowledge();
+  ~Knowledge();
+  Knowledge(Knowledge&&) noexcept;
+  Knowledge& operator=(Knowledge&&) noexcept;
+
+  // Reads what `migration` does to tables. With `tables` non-empty, only statements whose text
+  // names one of them (unqualified, any case) are parsed: a cheap filter for long histories.
+  void learn(const migrations::Migration& migration, const std::set<std::string>& tables = {});
+  // The type the history last gave `table`.`column` (a TypeName node); null when unknown.
+  sql::Node type_of(const std::string& table, const std::string& column) const;
+
+ private:
+  std::unique_ptr<rules::KnownColumns> m_columns;
+};
+
+// The tables (unqualified, lower case) whose columns `migration` alters: what Knowledge::learn
+// needs to read from the history to judge it.
+std::set<std::string> altered_tables(const migrations::Migration& migration);
+
 struct Options {
+  const Knowledge* known = nullptr;  // what earlier migrations built (lint --base, verify --base)
   int pg_version_num = 150000;  // the PostgreSQL version the migrations will run on
   bool report_syntax_errors = true;  // lint/syntax-error for statements that do not parse
   migrations::Format format = migrations::Format::plain;  // the tool that will run them

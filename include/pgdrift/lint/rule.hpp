@@ -12,6 +12,8 @@
 
 namespace pgdrift::lint {
 
+class Knowledge;
+
 // What a rule is, for reports, the README and configuration. `id` is the kebab-case name users
 // write in suppressions and config (without the "lint/" prefix findings carry).
 struct RuleInfo {
@@ -35,6 +37,7 @@ struct FileState {
   bool lock_timeout_set = false;   // SET [LOCAL] lock_timeout seen earlier (not to 0)
   bool statement_timeout_set = false;
   std::set<std::string> created_tables;  // created earlier in this migration (followed through RENAME TO)
+  const Knowledge* known = nullptr;       // what earlier migrations (the history) built, when read
 
   bool in_transaction() const { return wrapped || explicit_depth > 0; }
   // Whether the RangeVar names a table created earlier in this migration (a name without a

@@ -26,14 +26,14 @@ class ChangeColumnType : public BasicRule {
     const auto& tree = statement.tree;
     const auto relation = tree["relation"];
     for (const auto& command : existing_table_commands(tree, state, "AT_AlterColumnType")) {
-      check_command(relation, command, statement, sink);
+      check_command(relation, command, statement, state, sink);
     }
     m_columns.observe(tree);
   }
 
  private:
   void check_command(const sql::Node& relation, const sql::Node& command,
-                     const StatementView& statement, Sink& sink) const {
+                     const StatementView& statement, const FileState& state, Sink& sink) const {
     const std::string table = sql::relation_name(relation);
     const std::string column = command["name"].str();
     const auto type_node = command["def"]["typeName"];
@@ -41,7 +41,7 @@ class ChangeColumnType : public BasicRule {
     const bool keeps_values = using_keeps_values(command["def"]["raw_default"], column);
     std::string message = "ALTER COLUMN " + column + " TYPE " + to.shown + " rewrites table " +
                           table + " and all its indexes under an ACCESS EXCLUSIVE lock";
-    const auto old_node = m_columns.type_of(table, column);
+    const auto old_node = m_columns.type_of(table, column, state);
     if (!old_node.is_null()) {
       const ColumnType from = column_type(old_node);
       const TypeChange change = classify(from, to);

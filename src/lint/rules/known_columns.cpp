@@ -1,5 +1,7 @@
 #include "known_columns.hpp"
 
+#include "pgdrift/lint/lint.hpp"
+#include "pgdrift/util/text.hpp"
 #include "support.hpp"
 
 namespace pgdrift::lint::rules {
@@ -29,6 +31,19 @@ void KnownColumns::observe(const sql::Node& tree) {
     }
     return;
   }
+  if (tree.is("CreateStmt")) {
+    const std::string table = sql::relation_name(tree["relation"]);
+    forget_table(table);
+    for (const auto& element : tree["tableElts"].items()) {
+      if (!element.is("ColumnDef")) continue;
+      entry(table, element["colname"].str()).type = element["typeName"];
+    }
+    return;
+  }
+  if (tree.is("DropStmt") && tree["removeType"].str() == "OBJECT_TABLE") {
+    for (const auto& object : tree["objects"].items()) forget_table(util::join(sql::strings(object), "."));
+    return;
+  }
   const std::string table = sql::relation_name(tree["relation"]);
   for (const auto& command : alter_table_commands(tree)) {
     const std::string subtype = command["subtype"].str();
@@ -45,6 +60,19 @@ void KnownColumns::observe(const sql::Node& tree) {
       }
     }
   }
+}
+
+void KnownColumns::forget_table(const std::string& table) {
+  for (auto it = m_columns.begin(); it != m_columns.end();) {
+    it = same_name(it->second.table, table) ? m_columns.erase(it) : std::next(it);
+  }
+}
+
+sql::Node KnownColumns::type_of(const std::string& table, const std::string& column, const FileState& state) const {
+  const Column* found = find(table, column);
+  if (found != nullptr && !found->type.is_null()) return found->type;
+  if (found == nullptr && state.known != nullptr) return state.known->type_of(table, column);
+  return sql::Node();
 }
 
 bool KnownColumns::added_here(const std::string& table, const std::string& column) const {

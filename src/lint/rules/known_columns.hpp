@@ -6,11 +6,12 @@
 #include <map>
 #include <string>
 
+#include "pgdrift/lint/rule.hpp"
 #include "pgdrift/sql/tree.hpp"
 
 namespace pgdrift::lint::rules {
 
-// Columns a file added to tables and the type it last gave a column, so rules can tell a column
+// Columns a file added to tables (or created with CREATE TABLE) and the type it last gave a column, so rules can tell a column
 // holding pre-migration data from one the file added itself, and know an old type when the file
 // set it. Rules call observe() with every statement after checking it. Tables are matched by
 // same_name (support.hpp), as FileState::created_here matches them.
@@ -23,6 +24,8 @@ class KnownColumns {
   // The TypeName the file last gave the column (ADD COLUMN or ALTER COLUMN TYPE); a null node
   // when the file never did.
   sql::Node type_of(const std::string& table, const std::string& column) const;
+  // The same, falling back to what earlier migrations gave it (state.known) when the file did not.
+  sql::Node type_of(const std::string& table, const std::string& column, const FileState& state) const;
 
  private:
   struct Column {
@@ -34,6 +37,7 @@ class KnownColumns {
   Column* find(const std::string& table, const std::string& column);
   const Column* find(const std::string& table, const std::string& column) const;
   Column& entry(const std::string& table, const std::string& column);
+  void forget_table(const std::string& table);
 
   std::map<std::string, Column> m_columns;  // by "table.column" as first written
 };

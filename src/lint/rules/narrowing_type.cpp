@@ -33,7 +33,7 @@ class NarrowingType : public BasicRule {
       const ColumnType to = column_type(type_node);
       const std::string change =
           "ALTER COLUMN " + column + " TYPE " + to.shown + " on table " + table;
-      const auto old_node = m_columns.type_of(table, column);
+      const auto old_node = m_columns.type_of(table, column, state);
       if (!old_node.is_null()) {
         const ColumnType from = column_type(old_node);
         if (classify(from, to) != TypeChange::narrowing) continue;
