@@ -92,6 +92,14 @@ void add_dump_flags(CLI::App& sub, ReplayFlags& flags, DumpFlags& dump) {
   add_source_flags(sub, flags);
 }
 
+void add_judge_flags(CLI::App& sub, ReplayFlags& flags) {
+  optional_option(sub, "--base", flags.base,
+                  "Judge only migrations added or changed since the merge base of REF and HEAD; 'none' judges "
+                  "all (migrations.base; default: the CI's base branch)");
+  optional_option(sub, "--baseline", flags.baseline,
+                  "Migrations at or below this version are history: replayed, not judged (migrations.baseline)");
+}
+
 void add_target_flag(CLI::App& sub, DriftFlags& drift) {
   sub.add_option("-t,--target", drift.targets,
                  "NAME=URL of an environment to compare, read only (targets in pgdrift.yml); repeatable");
@@ -136,6 +144,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                    "Do not watch locks, rewrites and scans while replaying (lint.trace: false)");
   verify->add_flag("--no-destructive-check", verify_replay_flags.no_destructive,
                    "Do not compare the schema before and after each migration (lint.destructive: false)");
+  add_judge_flags(*verify, verify_replay_flags);
+  verify->add_flag("--no-cache", verify_replay_flags.no_cache,
+                   "Replay the history migrations too instead of restoring them from the replay cache");
 
   ReplayFlags status_flags;
   auto* status = app.add_subcommand("status", "Migration history of each target against the files");
@@ -178,6 +189,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   lint->add_option("--var", lint_report_flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
   optional_option(*lint, "--fail-on", lint_report_flags.fail_on, "Exit 1 on findings at or above: error|warning|notice (fail_on)");
   lint->add_flag("--list-rules", lint_flags.list_rules, "Print every rule (id, severity, why, safe alternative) and exit");
+  add_judge_flags(*lint, lint_report_flags);
   add_report_flags(*lint, lint_report_flags);
 
   try {

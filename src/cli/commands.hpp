@@ -41,6 +41,9 @@ struct ReplayFlags {
   bool github = false;  // GitHub annotations, job summary and outputs (also when GITHUB_ACTIONS=true)
   bool no_trace = false;        // verify: no dynamic tracing (lint.trace: false)
   bool no_destructive = false;  // verify: no destructive-change guard (lint.destructive: false)
+  std::optional<std::string> base;      // verify, lint: git ref splitting new from history (migrations.base)
+  std::optional<std::string> baseline;  // verify, lint: history up to this version (migrations.baseline)
+  bool no_cache = false;                // verify: no replay cache
 };
 
 // Where a command writes and what it may read.

@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "drift_support.hpp"
+#include "judge_support.hpp"
 #include "lint_support.hpp"
 #include "output.hpp"
 #include "pgdrift/util/error.hpp"
@@ -19,11 +20,21 @@ using Clock = std::chrono::steady_clock;
 // The newest PostgreSQL the version-dependent rules know; they only change below 14.
 constexpr int k_default_pg_version_num = 170000;
 
-// Migrations to lint, each with the format of the directory it came from.
-struct Inputs {
+// Migrations to lint, in groups that share a history: a directory's migrations in apply order,
+// or a named file with the migrations before it in its directory. Only the `judged` ones are
+// linted; the others are read so the linter knows what they built.
+struct Group {
   std::vector<migrations::Migration> migrations;
-  std::vector<migrations::Format> formats;
+  std::vector<bool> judged;
+  migrations::Format format = migrations::Format::plain;
+  bool directory = false;  // a directory named on the command line (judged by base/baseline)
+};
+
+struct Inputs {
+  std::vector<Group> groups;
   std::vector<std::string> down_files;  // named on the command line but holding down migrations
+  std::vector<Finding> findings;        // of judging directories (history/edited-migration, …)
+  report::Judged judged;                // across the directories named
 };
 
 bool same_file(const fs::path& a, const fs::path& b) {
@@ -31,10 +42,25 @@ bool same_file(const fs::path& a, const fs::path& b) {
   return fs::equivalent(a, b, error);
 }
 
-// Finds what the user named: directories are discovered as migration directories; a file is
-// looked up in its directory's discovery (so goose/dbmate sections and template placeholders are
-// handled), else read as plain SQL.
-Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg, migrations::Format format) {
+// Adds what a directory's judging says to the run's account of it.
+void account(report::Judged& total, const history::Judged& judged, const std::vector<migrations::Migration>& all) {
+  total.present = true;
+  if (judged.narrowed && !total.narrowed) {
+    total.narrowed = true;
+    total.base = judged.base;
+  }
+  total.history_count += judged.history_count();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (judged.is_new[i]) total.new_files.push_back(all[i].display_path);
+  }
+}
+
+// Finds what the user named: directories are discovered as migration directories (and judged
+// against the base); a file is looked up in its directory's discovery (so goose/dbmate sections
+// and template placeholders are handled, and the files before it are its history), else read as
+// plain SQL. A file named explicitly is always linted.
+Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg, migrations::Format format,
+               const Environment& env) {
   Inputs in;
   std::map<std::string, std::optional<migrations::Discovery>> by_dir;
   const auto discovered = [&](const fs::path& dir) -> const std::optional<migrations::Discovery>& {
@@ -54,12 +80,13 @@ Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg,
     }
     return by_dir.emplace(key, std::move(d)).first->second;
   };
-  const auto add = [&](migrations::Migration m, migrations::Format f) {
-    for (const auto& seen : in.migrations) {
-      if (same_file(seen.path, m.path)) return;
+  std::vector<fs::path> linted;
+  const auto first_time = [&](const fs::path& file) {
+    for (const auto& seen : linted) {
+      if (same_file(seen, file)) return false;
     }
-    in.migrations.push_back(std::move(m));
-    in.formats.push_back(f);
+    linted.push_back(file);
+    return true;
   };
   for (const auto& path : paths) {
     std::error_code error;
@@ -69,18 +96,32 @@ Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg,
     }
     if (fs::is_directory(status)) {
       const auto d = migrations::discover({path, format, cfg.migrations.vars});
-      for (const auto& m : d.migrations) add(m, d.format);
+      Group group;
+      group.format = d.format;
+      group.directory = true;
+      group.migrations = d.migrations;
+      const auto judged = judge_migrations(cfg, env, path, d.migrations, d.format);
+      account(in.judged, judged, d.migrations);
+      in.findings.insert(in.findings.end(), judged.findings.begin(), judged.findings.end());
+      for (std::size_t i = 0; i < d.migrations.size(); ++i) {
+        group.judged.push_back(judged.is_new[i] && first_time(d.migrations[i].path));
+      }
+      in.groups.push_back(std::move(group));
       continue;
     }
     const fs::path file(path);
     const auto& d = discovered(file.has_parent_path() ? file.parent_path() : fs::path("."));
     bool handled = false;
     if (d) {
+      Group group;
+      group.format = d->format;
       for (const auto& m : d->migrations) {
         if (same_file(m.path, file)) {
           auto copy = m;
           copy.display_path = path;
-          add(std::move(copy), d->format);
+          group.migrations.push_back(std::move(copy));
+          group.judged.push_back(first_time(m.path));
+          in.groups.push_back(std::move(group));
           handled = true;
           break;
         }
@@ -89,12 +130,17 @@ Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg,
           handled = true;
           break;
         }
+        group.migrations.push_back(m);  // history of the file named
+        group.judged.push_back(false);
       }
     }
     if (handled) continue;
+    Group group;
     auto m = migrations::load_file(file, cfg.migrations.vars);
     m.display_path = path;
-    add(std::move(m), migrations::Format::plain);
+    group.judged.push_back(first_time(m.path));
+    group.migrations.push_back(std::move(m));
+    in.groups.push_back(std::move(group));
   }
   return in;
 }
@@ -144,28 +190,35 @@ int lint_command(const CommonFlags& common, const ReplayFlags& flags, const Lint
     if (!cfg.postgres.version.empty()) options.pg_version_num = version_num(cfg.postgres.version, "postgres.version");
     if (lint_flags.pg_version) options.pg_version_num = version_num(*lint_flags.pg_version, "--pg-version");
 
-    const auto inputs = collect(paths, cfg, *format);
+    const auto inputs = collect(paths, cfg, *format, io.env);
     report.migrations_dir = util::join(paths, ", ");
-    report.migrations_found = inputs.migrations.size();
     std::vector<std::string> formats;
-    for (const auto f : inputs.formats) {
-      const std::string name(migrations::to_string(f));
+    std::vector<migrations::Migration> judged;
+    for (const auto& group : inputs.groups) {
+      const std::string name(migrations::to_string(group.format));
       if (std::find(formats.begin(), formats.end(), name) == formats.end()) formats.push_back(name);
+      for (std::size_t i = 0; i < group.migrations.size(); ++i) {
+        if (group.judged[i]) judged.push_back(group.migrations[i]);
+      }
+      if (group.directory) report.migrations_found += group.migrations.size();
+      else report.migrations_found += 1;
     }
     report.format = formats.empty() ? "nothing to lint" : util::join(formats, ", ");
     report.lint_pg_version = options.pg_version_num / 10000;
-    for (std::size_t i = 0; i < inputs.migrations.size(); ++i) {
-      options.format = inputs.formats[i];
-      auto found = static_findings({inputs.migrations[i]}, options, cfg);
+    report.judged = inputs.judged;
+    report.findings = inputs.findings;
+    for (const auto& group : inputs.groups) {
+      options.format = group.format;
+      auto found = static_findings(group.migrations, group.judged, options, cfg);
       report.findings.insert(report.findings.end(), found.begin(), found.end());
     }
     if (common.verbose) {
       for (const auto& down : inputs.down_files) io.err << "pgdrift: " << down << " holds a down migration: not linted\n";
     }
-    lint::apply_directives(report.findings, inputs.migrations, allow_destructive(cfg, io.env));
+    lint::apply_directives(report.findings, judged, allow_destructive(cfg, io.env));
     apply_severity_overrides(report.findings, cfg);
     sort_findings(report.findings);
-    add_lint_checks(report, inputs.migrations, static_rule_ids(), cfg);
+    add_lint_checks(report, judged, static_rule_ids(), cfg);
   } catch (const Error& e) {
     report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     write_error_reports(report, e, flags, cfg.migrations.dir, io);

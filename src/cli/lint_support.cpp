@@ -1,5 +1,7 @@
 #include "lint_support.hpp"
 
+#include <set>
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -63,13 +65,27 @@ bool lint_rule_off(const config::Config& cfg, const std::string& finding_rule) {
   return severity && *severity == "off";
 }
 
-std::vector<Finding> static_findings(const std::vector<migrations::Migration>& migrations, const lint::Options& options,
-                                     const config::Config& cfg) {
+std::vector<Finding> static_findings(const std::vector<migrations::Migration>& migrations, const std::vector<bool>& judged,
+                                     lint::Options options, const config::Config& cfg) {
+  const auto is_judged = [&](std::size_t i) { return judged.empty() || (i < judged.size() && judged[i]); };
+  // Only what the judged migrations alter needs to be known from the others.
+  std::set<std::string> tables;
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    if (is_judged(i)) {
+      const auto altered = lint::altered_tables(migrations[i]);
+      tables.insert(altered.begin(), altered.end());
+    }
+  }
+  lint::Knowledge known;
+  options.known = &known;
   std::vector<Finding> out;
-  for (const auto& migration : migrations) {
-    if (lint_excluded(cfg, migration)) continue;
-    auto found = lint::check(migration, options);
-    out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    const auto& migration = migrations[i];
+    if (is_judged(i) && !lint_excluded(cfg, migration)) {
+      auto found = lint::check(migration, options);
+      out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    }
+    if (!tables.empty()) known.learn(migration, tables);
   }
   return out;
 }

@@ -29,9 +29,12 @@ bool excluded_file(const config::Config& cfg, const std::vector<migrations::Migr
 // Whether lint.severity turns the rule of a finding id ("lint/drop-column") off.
 bool lint_rule_off(const config::Config& cfg, const std::string& finding_rule);
 
-// The static findings of the migrations not excluded.
-std::vector<Finding> static_findings(const std::vector<migrations::Migration>& migrations, const lint::Options& options,
-                                     const config::Config& cfg);
+// The static findings of the judged migrations that lint.exclude does not leave out. `migrations`
+// are in apply order; `judged` (parallel, empty = all) marks the ones to check. Each is checked
+// knowing what the migrations before it built (lint::Knowledge, read statically: history files
+// are read, not linted).
+std::vector<Finding> static_findings(const std::vector<migrations::Migration>& migrations, const std::vector<bool>& judged,
+                                     lint::Options options, const config::Config& cfg);
 
 // lint.allow_destructive and PGDRIFT_ALLOW_DESTRUCTIVE=1.
 lint::AllowDestructive allow_destructive(const config::Config& cfg, const Environment& env);

@@ -59,6 +59,8 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
   if (flags.fail_on) cfg.fail_on = *flags.fail_on;
   if (flags.no_trace) cfg.lint.trace = false;
   if (flags.no_destructive) cfg.lint.destructive = false;
+  if (flags.base) cfg.migrations.base = *flags.base;
+  if (flags.baseline) cfg.migrations.baseline = *flags.baseline;
   if (!parse_severity(cfg.fail_on)) {
     throw usage_error("--fail-on: '" + cfg.fail_on + "' is not a severity", "use error, warning or notice");
   }

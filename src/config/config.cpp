@@ -5,12 +5,17 @@
 //     format: auto                  # auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel
 //     vars: {Namespace: app}        # placeholder name -> value (numbers, booleans taken as text)
 //     command: alembic upgrade head # a string split into words like a shell would, or a list
+//     base: origin/main             # git ref: migrations added or changed since its merge base are
+//                                   # judged, the rest is history; none = judge all; unset = the CI's
+//     baseline: "20240101000000"    # migrations at or below this version are history
 //   sandbox:
 //     backend: auto                 # auto|local|docker|server
 //     server_url: ${CI_DATABASE_URL}
 //     docker: docker                # the docker backend's CLI: a name on PATH or a path (podman)
 //     cache_dir: .cache/pgdrift     # path; unset = the XDG cache directory
 //     start_timeout: 60s            # duration, > 0
+//     replay_cache: true            # keep the state after the history migrations (local backend)
+//     replay_cache_size: 2GiB       # bound of cache_dir/replay; least recently used entries go first
 //   postgres:
 //     version: 15                   # major version, digits only
 //     image: postgres:15-alpine     # the docker backend's image; unset = postgres:<version>
@@ -144,6 +149,18 @@ void read_bool(const Reader& r, const Entry& e, bool& out) {
   out = value == "true";
 }
 
+void read_size(const Reader& r, const Entry& e, std::uint64_t& out) {
+  std::string text;
+  r.read_string(e, text);
+  if (text.empty()) return;
+  const auto size = parse_size(text);
+  if (!size || *size == 0) {
+    throw r.error_at(Reader::line_of(e.value, e.line), e.key + " must be a size like 500MB or 2GiB (got '" + text + "')",
+                     "write a whole number with B, KB, MB, GB, KiB, MiB or GiB");
+  }
+  out = *size;
+}
+
 // A map of glob → reason; every reason must say something.
 void read_reasons(const Reader& r, const Entry& e, std::map<std::string, std::string>& out) {
   std::map<std::string, std::string> values;
@@ -173,6 +190,8 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                 [&](const Entry& e) { r.read_choice(e, k_formats, c.migrations.format); }},
                {"vars", [&](const Entry& e) { r.read_vars(e, c.migrations.vars); }},
                {"command", [&](const Entry& e) { r.read_command(e, c.migrations.command); }},
+               {"base", [&](const Entry& e) { r.read_string(e, c.migrations.base); }},
+               {"baseline", [&](const Entry& e) { r.read_string(e, c.migrations.baseline); }},
            })},
           {"sandbox",
            section({
@@ -183,6 +202,8 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                {"cache_dir", [&](const Entry& e) { r.read_path(e, c.sandbox.cache_dir); }},
                {"start_timeout",
                 [&](const Entry& e) { r.read_duration(e, false, c.sandbox.start_timeout); }},
+               {"replay_cache", [&](const Entry& e) { read_bool(r, e, c.sandbox.replay_cache); }},
+               {"replay_cache_size", [&](const Entry& e) { read_size(r, e, c.sandbox.replay_cache_size); }},
            })},
           {"postgres",
            section({

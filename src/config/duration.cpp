@@ -39,4 +39,20 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
   return std::chrono::milliseconds{count * *unit};
 }
 
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+  const std::string_view s = util::trim(text);
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  const std::string unit(util::trim(s.substr(digits)));
+  static const std::pair<const char*, std::uint64_t> k_units[] = {
+      {"", 1},           {"B", 1},
+      {"KB", 1000ULL},   {"MB", 1000ULL * 1000},  {"GB", 1000ULL * 1000 * 1000},
+      {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}};
+  for (const auto& [name, factor] : k_units) {
+    if (unit == name) return std::stoull(std::string(s.substr(0, digits))) * factor;
+  }
+  return std::nullopt;
+}
+
 }  // namespace pgdrift::config

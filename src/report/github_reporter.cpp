@@ -270,6 +270,7 @@ std::string header(const Report& report) {
                        markdown_text(report.server_version));
   }
   out += "\n";
+  if (const auto judged = judged_sentence(report); !judged.empty()) out += "\n" + markdown_text(judged) + "\n";
   if (report.error_exit_code != 0) {
     out += "\n> **error:** " + markdown_text(report.error_message) + "\n";
     if (!report.error_hint.empty())

@@ -49,13 +49,14 @@ std::string to_json(const Report& report) {
     j["sandbox"] = {{"backend", report.backend}, {"server_version", report.server_version}};
   }
   ordered_json migrations = ordered_json::array();
-  std::size_t applied = 0, failed = 0, skipped = 0;
+  std::size_t applied = 0, failed = 0, skipped = 0, cached = 0;
   for (const auto& m : report.migrations) {
     ordered_json row;
     row["version"] = m.version;
     row["name"] = m.name;
     row["file"] = m.file;
     row["status"] = m.status;
+    if (report.judged.present) row["judged"] = m.judged;
     row["in_transaction"] = m.in_transaction;
     if (!m.transaction_note.empty()) row["transaction_note"] = m.transaction_note;
     row["duration_ms"] = round_ms(m.duration_ms);
@@ -72,8 +73,18 @@ std::string to_json(const Report& report) {
     applied += m.status == "applied";
     failed += m.status == "failed";
     skipped += m.status == "skipped";
+    cached += m.status == "cached";
   }
   j["migrations"] = std::move(migrations);
+  if (report.judged.present) {
+    const auto& judged = report.judged;
+    ordered_json block;
+    block["new"] = judged.new_files;
+    block["history_count"] = judged.history_count;
+    block["base"] = judged.narrowed ? ordered_json(judged.base) : ordered_json(nullptr);
+    if (!judged.cache.empty()) block["cache"] = judged.cache;
+    j["judged"] = std::move(block);
+  }
   ordered_json findings = ordered_json::array();
   std::size_t counts[3] = {0, 0, 0};
   for (const auto& f : report.findings) {
@@ -89,6 +100,7 @@ std::string to_json(const Report& report) {
                   {"applied", applied},
                   {"failed", failed},
                   {"skipped", skipped},
+                  {"cached", cached},
                   {"errors", counts[2]},
                   {"warnings", counts[1]},
                   {"notices", counts[0]},

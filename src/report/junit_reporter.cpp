@@ -8,6 +8,7 @@
 
 #include "ci_text.hpp"
 #include "pgdrift/report/ci_formats.hpp"
+#include "pgdrift/util/text.hpp"
 
 namespace pgdrift::report {
 
@@ -173,6 +174,7 @@ class Builder {
           "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
           "time=\"{}\">\n",
           attr(s.name), s.tests, s.failures, s.errors, s.skipped, seconds(s.duration_ms));
+      if (&s == &m_suites.front()) inner += judged_properties();
       inner += s.cases;
       inner += "  </testsuite>\n";
     }
@@ -191,6 +193,21 @@ class Builder {
     }
     m_suites.push_back(Suite{name, "", 0, 0, 0, 0, 0});
     return m_suites.back();
+  }
+
+  // Which migrations were judged, as properties of the first suite (CI test views show them).
+  std::string judged_properties() const {
+    const auto& j = m_report.judged;
+    if (!j.present) return "";
+    std::string out = "    <properties>\n";
+    const auto property = [&out](const std::string& name, const std::string& value) {
+      out += "      <property name=\"" + attr(name) + "\" value=\"" + attr(value) + "\"/>\n";
+    };
+    property("pgdrift.judged", judged_sentence(m_report));
+    property("pgdrift.judged.base", j.narrowed ? j.base : "");
+    property("pgdrift.judged.new", util::join(j.new_files, " "));
+    property("pgdrift.judged.history_count", std::to_string(j.history_count));
+    return out + "    </properties>\n";
   }
 
   const Report& m_report;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace pgdrift::report {
 
 std::vector<const Finding*> findings_of(const Report& report, const Check& check) {
@@ -20,6 +22,33 @@ std::vector<const Finding*> findings_of(const Report& report, const Check& check
     if (belongs) out.push_back(&f);
   }
   return out;
+}
+
+std::string judged_sentence(const Report& report) {
+  const auto& j = report.judged;
+  if (!j.present) return "";
+  const std::string verb = report.command == "lint" ? "read for context" : "replayed";
+  const auto count = [](std::size_t n, const std::string& word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  };
+  if (!j.narrowed) {
+    return "Judged every migration (" + std::to_string(j.new_files.size()) + ")" +
+           ": no base given (pass --base origin/main to judge only the migrations a change adds).";
+  }
+  std::string out;
+  if (j.new_files.empty()) {
+    out = "No new migrations since " + j.base + " to judge";
+  } else {
+    std::vector<std::string> shown(j.new_files.begin(), j.new_files.begin() + std::min<std::size_t>(j.new_files.size(), 5));
+    std::string names;
+    for (std::size_t i = 0; i < shown.size(); ++i) names += (i == 0 ? "" : ", ") + shown[i];
+    if (j.new_files.size() > shown.size()) names += " and " + std::to_string(j.new_files.size() - shown.size()) + " more";
+    out = "Judged " + count(j.new_files.size(), "new migration") + " since " + j.base + " (" + names + ")";
+  }
+  out += "; " + count(j.history_count, "history migration") + " " + verb + ", not judged";
+  if (j.cache == "hit") out += " (restored from the replay cache)";
+  if (j.cache == "saved") out += " (now in the replay cache)";
+  return out + ".";
 }
 
 int exit_code(const Report& report) {

@@ -17,7 +17,7 @@ struct Palette {
   }
   std::string status(const std::string& s) const {
     const std::string padded = fmt::format("{:<8}", s);
-    if (s == "applied") return paint(padded, "32");
+    if (s == "applied" || s == "cached") return paint(padded, "32");
     if (s == "failed") return paint(padded, "1;31");
     return paint(padded, "33");
   }
@@ -77,11 +77,37 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
   if (report.lint_pg_version != 0) header += " · rules for PostgreSQL " + std::to_string(report.lint_pg_version);
   if (!options.quiet) out << p.paint(header, "1") << "\n";
 
+  const std::string judged = judged_sentence(report);
+  if (!judged.empty() && !options.quiet) out << judged << "\n";
+
+  // History migrations that replayed fine are one line (all of them with -v).
+  const auto folded = [&](const MigrationRow& m) {
+    return report.judged.narrowed && !options.verbose && !m.judged && (m.status == "applied" || m.status == "cached");
+  };
   std::size_t width = 0;
-  for (const auto& m : report.migrations) width = std::max(width, m.file.size());
+  std::size_t folded_count = 0, cached_count = 0;
+  double folded_ms = 0;
+  for (const auto& m : report.migrations) {
+    if (folded(m)) {
+      ++folded_count;
+      cached_count += m.status == "cached";
+      folded_ms += m.duration_ms;
+      continue;
+    }
+    width = std::max(width, m.file.size());
+  }
   if (!report.migrations.empty() && !options.quiet) out << "\n";
+  if (folded_count > 0 && !options.quiet) {
+    const std::string what = plural(folded_count, "history migration");
+    if (cached_count == folded_count) {
+      out << "  " << p.status("cached") << " " << what << ", restored from the replay cache\n";
+    } else {
+      out << "  " << p.status("applied") << " " << what << " (not judged)  " << format_ms(folded_ms) << "\n";
+    }
+  }
   for (const auto& m : report.migrations) {
     if (options.quiet) break;
+    if (folded(m)) continue;
     out << "  " << p.status(m.status) << " ";
     if (m.status == "skipped") {
       out << m.file;
@@ -89,6 +115,7 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
       out << fmt::format("{:<{}}", m.file, width) << "  " << fmt::format("{:>8}", format_ms(m.duration_ms));
     }
     if (!m.in_transaction && m.status != "skipped") out << "  " << p.paint("no transaction: " + m.transaction_note, "2");
+    if (report.judged.narrowed && !m.judged) out << "  " << p.paint("history", "2");
     out << "\n";
     if (options.verbose) {
       for (const auto& s : m.statements) {
@@ -105,16 +132,18 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
 
   std::size_t counts[3] = {0, 0, 0};
   for (const auto& f : report.findings) ++counts[static_cast<int>(f.severity)];
-  std::size_t applied = 0, failed = 0, skipped = 0;
+  std::size_t applied = 0, failed = 0, skipped = 0, cached = 0;
   for (const auto& m : report.migrations) {
     applied += m.status == "applied";
     failed += m.status == "failed";
     skipped += m.status == "skipped";
+    cached += m.status == "cached";
   }
   if (!options.quiet || !report.findings.empty()) out << "\n";
   std::vector<std::string> parts;
   if (!report.migrations.empty()) {
-    parts.push_back(fmt::format("{} applied, {} failed, {} skipped", applied, failed, skipped));
+    parts.push_back(fmt::format("{} applied, {} failed, {} skipped", applied, failed, skipped) +
+                    (cached > 0 ? fmt::format(", {} cached", cached) : ""));
   }
   parts.push_back(plural(counts[2], "error") + ", " + plural(counts[1], "warning") + ", " +
                   plural(counts[0], "notice"));

@@ -103,7 +103,12 @@ TEST_F(VerifyTest, AnUpToDateTargetHasNoFindings) {
   const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "staging=" + staging.url()});
   EXPECT_EQ(0, run.exit_code) << run.output;
   EXPECT_TRUE(rules(run, "staging").empty()) << run.output;
-  EXPECT_EQ(3, run.report["summary"]["applied"]);
+  // Applied on the only target: all three are history, replayed (or restored from the replay
+  // cache), none judged.
+  EXPECT_EQ(3, run.report["summary"]["applied"].get<int>() + run.report["summary"]["cached"].get<int>());
+  EXPECT_EQ(3, run.report["judged"]["history_count"]);
+  EXPECT_TRUE(run.report["judged"]["new"].empty());
+  EXPECT_EQ("applied on every target", run.report["judged"]["base"]);
 }
 
 TEST_F(VerifyTest, EveryDifferenceKindIsAFindingWithTheSqlThatFixesIt) {

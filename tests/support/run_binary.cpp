@@ -8,6 +8,9 @@ Environment e2e_environment() {
   auto env = current_environment();
   env["NO_COLOR"] = "1";
   env.erase("GITHUB_ACTIONS");
+  // A CI's own base (pull/merge requests) must not narrow what the tests judge.
+  env.erase("GITHUB_BASE_REF");
+  env.erase("CI_MERGE_REQUEST_DIFF_BASE_SHA");
   return env;
 }
 

@@ -9,7 +9,8 @@
 
 namespace pgdrift::testing {
 
-// The environment the e2e tests give pgdrift: this process's, with colour off.
+// The environment the e2e tests give pgdrift: this process's, with colour off and without the
+// variables by which a CI names its base branch.
 Environment e2e_environment();
 
 // Runs the built pgdrift with `args` in `cwd`; returns its exit code and combined output.

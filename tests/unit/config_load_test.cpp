@@ -192,7 +192,7 @@ TEST_F(ConfigLoad, ErrorsNameFileLineAndKey) {
   const std::string top_keys =
       "Valid top-level keys: migrations, sandbox, postgres, replay, catalog, targets, model, drift, lint, fail_on";
   const std::string sandbox_keys =
-      "Valid keys in sandbox: backend, server_url, docker, cache_dir, start_timeout";
+      "Valid keys in sandbox: backend, server_url, docker, cache_dir, start_timeout, replay_cache, replay_cache_size";
   const std::string durations =
       "write a whole number with a unit: 250ms, 30s, 5min or 2h (a bare number is seconds)";
   const struct {

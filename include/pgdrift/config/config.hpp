@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -21,6 +22,10 @@ struct Config {
     std::string format = "auto";              // auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel
     std::map<std::string, std::string> vars;  // template placeholders substituted in SQL
     std::vector<std::string> command;         // framework command replaying migrations instead (argv)
+    // The git ref whose merge base with HEAD splits history from new migrations; "none" judges
+    // every migration; empty = the CI's base (GITHUB_BASE_REF, CI_MERGE_REQUEST_DIFF_BASE_SHA).
+    std::string base;
+    std::string baseline;                     // migrations at or below this version are history
   } migrations;
 
   struct Sandbox {
@@ -29,6 +34,8 @@ struct Config {
     std::string docker = "docker"; // docker backend: the CLI, a name on PATH or a path (podman works)
     std::string cache_dir;         // template-cluster cache; empty = XDG cache
     std::chrono::milliseconds start_timeout{60000};
+    bool replay_cache = true;                          // keep history replays under cache_dir/replay
+    std::uint64_t replay_cache_size = 2ULL << 30;      // bytes; least recently used entries go first
   } sandbox;
 
   struct Postgres {
@@ -94,6 +101,10 @@ Config load(const std::optional<std::filesystem::path>& explicit_path,
 // ("pgdrift.yml:4: key migrations.dir"). Throws pgdrift::Error (usage) for an unset variable
 // without default or an unterminated `${`.
 std::string expand_env(const std::string& value, const Environment& env, const std::string& where);
+
+// Parses "500MB", "2GB", "2GiB", "1024KiB" or a bare number of bytes (KB/MB/GB are powers of 1000,
+// KiB/MiB/GiB of 1024). Nullopt when malformed.
+std::optional<std::uint64_t> parse_size(const std::string& text);
 
 // Parses "250ms", "30s", "5min", "2h" or a bare number of seconds. Nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);

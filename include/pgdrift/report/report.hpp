@@ -23,11 +23,12 @@ struct MigrationRow {
   std::string version;
   std::string name;
   std::string file;
-  std::string status;      // applied|failed|skipped
+  std::string status;      // applied|failed|skipped|cached
   bool in_transaction = true;
   std::string transaction_note;
   double duration_ms = 0;
   std::vector<StatementRow> statements;
+  bool judged = true;      // new (linted, traced, guarded); false: history, only replayed
 };
 
 // One item a run checked, so reporters can list what passed too (JUnit test cases): each
@@ -44,6 +45,16 @@ struct Check {
   std::string rule;            // lint: the rule checked in `file` ("lint/drop-column", "destructive/drop-table")
 };
 
+// Which migrations a run judged (verify, lint).
+struct Judged {
+  bool present = false;            // the command judges migrations (verify, lint)
+  bool narrowed = false;           // a base, a baseline or the targets made some migrations history
+  std::string base;                // what narrowed it: "origin/main", "baseline 20240101", …
+  std::vector<std::string> new_files;  // the judged migrations' files, in apply order
+  std::size_t history_count = 0;
+  std::string cache;               // verify: replay cache "hit", "saved", "off", "not saved: …"
+};
+
 // Everything one pgdrift run has to say; reporters render it and compute nothing.
 struct Report {
   std::string command;             // "replay", "verify", …
@@ -54,6 +65,7 @@ struct Report {
   std::string server_version;
   int lint_pg_version = 0;         // lint: the PostgreSQL major version the rules assumed (0: none)
   std::vector<MigrationRow> migrations;
+  Judged judged;
   std::size_t migrations_found = 0;  // migrations discovered, for commands that list no rows (status)
   std::vector<Check> checks;       // what was checked, in order
   std::vector<Finding> findings;   // sorted
@@ -69,6 +81,12 @@ struct Report {
 // of its rule located in its file (lint), drift/* findings of its target (drift, model),
 // history/* findings of its target (history).
 std::vector<const Finding*> findings_of(const Report& report, const Check& check);
+
+// One sentence saying which migrations were judged and how many history migrations were only
+// replayed (or read, for lint), e.g. "Judged 1 new migration since origin/main (V9__x.sql); 8
+// history migrations replayed, not judged." Without a base it says how to set one. Empty when
+// the command judges nothing.
+std::string judged_sentence(const Report& report);
 
 // error_exit_code when set, else 1 when any finding is at or above report.fail_on, else 0.
 int exit_code(const Report& report);

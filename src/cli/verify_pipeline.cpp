@@ -1,0 +1,296 @@
+#include "verify_pipeline.hpp"
+
+#include "drift_support.hpp"
+#include "judge_support.hpp"
+#include "lint_support.hpp"
+#include "output.hpp"
+#include "pgdrift/diff/findings.hpp"
+#include "pgdrift/lint/guard.hpp"
+#include "pgdrift/lint/trace.hpp"
+#include "pgdrift/replay/replay.hpp"
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/process.hpp"
+#include "pgdrift/util/redact.hpp"
+#include "pgdrift/util/temp_dir.hpp"
+#include "pgdrift/util/text.hpp"
+#include "source.hpp"
+
+namespace pgdrift::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+Finding notice(const std::string& rule, const std::string& target, const std::string& message,
+               const std::string& hint) {
+  Finding f;
+  f.rule = rule;
+  f.severity = Severity::notice;
+  f.target = target;
+  f.message = message;
+  f.hint = hint;
+  return f;
+}
+
+// 150000 for "15.4" (a server's version string).
+int major_version_num(const std::string& version) {
+  int major = 0;
+  for (const char c : version) {
+    if (c < '0' || c > '9') break;
+    major = major * 10 + (c - '0');
+  }
+  return major * 10000;
+}
+
+// The application's declared schema as one migration: the model file, or what the model
+// command prints on stdout (kept in `scratch` so errors can point into it).
+migrations::Migration load_model(const config::Config& cfg, Io io, std::optional<util::TempDir>& scratch) {
+  if (!cfg.model.file.empty()) return migrations::load_file(cfg.model.file, cfg.migrations.vars);
+  scratch.emplace(util::temp_base(env_get(io.env, "TMPDIR").value_or("")), "pgdrift-model-");
+  util::ProcessSpec spec;
+  spec.argv = cfg.model.command;
+  spec.env = io.env;
+  spec.output_file = scratch->path() / "model.sql";
+  spec.error_file = scratch->path() / "stderr.txt";
+  const auto run = util::run_process(spec, cfg.replay.command_timeout);
+  if (!run.status.ok()) {
+    std::string errors;
+    try {
+      errors = util::last_lines(util::read_file(spec.error_file.string()), 15);
+    } catch (const Error&) {
+    }
+    throw usage_error(util::redact("model command `" + util::join(cfg.model.command, " ") + "` failed (" +
+                                   run.status.describe() + ")" + (errors.empty() ? "" : ":\n" + errors)),
+                      "run it by hand: it must print the schema as SQL on stdout");
+  }
+  return migrations::load_file(spec.output_file, cfg.migrations.vars);
+}
+
+// One unreachable target must not hide the others: a finding, and exit 3 once all were checked.
+void unreachable(VerifyRun& run, const std::string& name, const Error& e, double ms) {
+  run.infrastructure_errors.push_back(util::redact(e.what()));
+  run.report.checks.push_back({"drift", name, "", name, ms, true, util::redact(e.what()), ""});
+  Finding f;
+  f.rule = "drift/target-unreachable";
+  f.severity = Severity::error;
+  f.target = name;
+  f.message = util::redact(e.what());
+  f.hint = util::redact(e.hint());
+  run.report.findings.push_back(std::move(f));
+}
+
+// What a history read says was applied on a target: every file but the pending and failed ones.
+std::set<std::string> applied_paths(const std::vector<migrations::Migration>& all,
+                                    const std::vector<history::Entry>& entries) {
+  std::set<std::string> not_applied;
+  for (const auto& e : entries) {
+    if ((e.state == history::State::pending || e.state == history::State::failed) && e.migration != nullptr) {
+      not_applied.insert(e.migration->path.string());
+    }
+  }
+  std::set<std::string> out;
+  for (const auto& m : all) {
+    if (not_applied.count(m.path.string()) == 0) out.insert(m.path.string());
+  }
+  return out;
+}
+
+}  // namespace
+
+void read_targets(VerifyRun& run, const std::map<std::string, std::string>& targets) {
+  auto& findings = run.report.findings;
+  const auto format = run.discovery.format;
+  for (const auto& [name, url] : targets) {
+    TargetState target;
+    target.name = name;
+    target.url = url;
+    if (url.empty()) {
+      findings.push_back(notice("drift/target-skipped", name, "target " + name + " has no URL: not checked",
+                                "set its environment variable, or remove it from targets"));
+      run.targets.push_back(std::move(target));
+      continue;
+    }
+    const auto started = Clock::now();
+    try {
+      target.connection = open_target(name, url);
+      try {
+        const auto history = history::read(*target.connection, format);
+        // Without a history table nothing is known to be pending: compare with everything.
+        if (history.found) {
+          target.entries = history::compare(run.discovery.migrations, history, format);
+          target.applied = applied_paths(run.discovery.migrations, target.entries);
+        }
+        const auto found = history_findings(target.entries, history, format, name);
+        findings.insert(findings.end(), found.begin(), found.end());
+      } catch (const Error& e) {
+        // A role that may read the catalogs but not the history table still gets its drift check.
+        Finding f = notice("history/unreadable", name, util::redact(e.what()),
+                           "grant SELECT on the history table to this role to check pending migrations");
+        f.severity = Severity::warning;
+        findings.push_back(std::move(f));
+      }
+    } catch (const Error& e) {
+      if (e.kind() != Error::Kind::infrastructure) throw;
+      unreachable(run, name, e, ms_since(started));
+      target.connection.reset();
+    }
+    target.history_ms = ms_since(started);
+    run.targets.push_back(std::move(target));
+  }
+}
+
+void judge_stage(VerifyRun& run) {
+  // The targets count only when every target with a URL told what it applied.
+  std::vector<std::set<std::string>> applied;
+  bool all_told = true;
+  for (const auto& t : run.targets) {
+    if (t.url.empty()) continue;
+    if (t.applied) {
+      applied.push_back(*t.applied);
+    } else {
+      all_told = false;
+    }
+  }
+  if (!all_told) applied.clear();
+  run.judged = judge_migrations(run.cfg, run.io.env, run.cfg.migrations.dir, run.discovery.migrations,
+                                run.discovery.format, std::move(applied));
+  run.report.findings.insert(run.report.findings.end(), run.judged.findings.begin(), run.judged.findings.end());
+}
+
+void replay_and_lint(VerifyRun& run, bool use_cache) {
+  auto& cfg = run.cfg;
+  auto& report = run.report;
+  const auto& all = run.discovery.migrations;
+  auto sandbox = sandbox_options(cfg, run.io.env, run.io.err, run.verbose);
+  sandbox.interactive = run.interactive;
+  sandbox.replay_cache_max_bytes = cfg.sandbox.replay_cache_size;
+  run.backend = sandbox::make_backend(sandbox);
+
+  // Watchers of the new migrations: what each statement locks, rewrites and scans, and what each
+  // migration drops or narrows.
+  std::optional<lint::Tracer> tracer;
+  std::optional<lint::DestructiveGuard> guard;
+  replay::Options options;
+  options.statement_timeout = cfg.replay.statement_timeout;
+  if (cfg.lint.trace) options.observers.push_back(&tracer.emplace());
+  if (cfg.lint.destructive) options.observers.push_back(&guard.emplace(run.introspection));
+  std::set<const migrations::Migration*> judged;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (run.judged.is_new[i]) judged.insert(&all[i]);
+  }
+  options.observe = [&judged](const migrations::Migration& m) { return judged.count(&m) != 0; };
+  replay::CacheOptions cache;
+  cache.enabled = use_cache && cfg.sandbox.replay_cache;
+  cache.history_prefix = history_prefix(run.judged);
+  cache.format = std::string(migrations::to_string(run.discovery.format));
+  auto replayed = replay::start_and_replay(*run.backend, all, options, cache);
+  report.backend = run.backend->kind();
+  report.server_version = run.backend->server_version();
+  report.judged.cache = replayed.cache;
+  if (run.verbose && cache.history_prefix > 0) {
+    run.io.err << "pgdrift: replay cache: " << replayed.cache << " (" << cache.history_prefix
+               << " history migrations)\n";
+  }
+  for (const auto& m : replayed.result.migrations) {
+    report.migrations.push_back(migration_row(m));
+    report.checks.push_back({"replay", m.migration->display_path, m.migration->display_path, "", m.duration_ms,
+                             false, "", ""});
+  }
+  const auto replay_found = replay::findings(replayed.result);
+  report.findings.insert(report.findings.end(), replay_found.begin(), replay_found.end());
+  if (replayed.result.ok()) {
+    auto connection = db::Connection::open(replayed.database, "pgdrift");
+    run.expected = catalog::introspect(*connection, run.introspection);
+  }
+
+  // Static lint of the new migrations for the server that replayed them (syntax errors are the
+  // replay's to report), knowing what the migrations before each one built.
+  lint::Options lint_options;
+  lint_options.pg_version_num = major_version_num(report.server_version);
+  lint_options.report_syntax_errors = false;
+  lint_options.format = run.discovery.format;
+  auto linted = static_findings(all, run.judged.is_new, lint_options, cfg);
+  std::vector<std::string> lint_rules = static_rule_ids();
+  for (auto* observer : options.observers) {
+    for (auto& f : observer->findings()) {
+      if (!f.location || !excluded_file(cfg, all, f.location->file)) linted.push_back(std::move(f));
+    }
+  }
+  if (tracer) for (const auto& info : lint::dynamic_rule_infos()) lint_rules.push_back(lint::finding_rule(info.id));
+  if (guard) for (const auto& info : lint::destructive_rule_infos()) lint_rules.push_back(lint::finding_rule(info.id));
+  lint::drop_static_duplicates(linted);
+  lint::apply_directives(linted, all, allow_destructive(cfg, run.io.env));
+  report.findings.insert(report.findings.end(), linted.begin(), linted.end());
+  std::vector<migrations::Migration> judged_list;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (run.judged.is_new[i]) judged_list.push_back(all[i]);
+  }
+  add_lint_checks(report, judged_list, lint_rules, cfg);
+  describe_judged(report, run.judged, all);
+  if (!run.expected) {
+    report.findings.push_back(notice("drift/not-checked", "", "drift was not checked: the migrations do not replay",
+                                     "fix the failing migration first"));
+  }
+}
+
+void model_stage(VerifyRun& run) {
+  const auto& cfg = run.cfg;
+  if (!run.expected || (cfg.model.file.empty() && cfg.model.command.empty())) return;
+  auto& findings = run.report.findings;
+  const auto started = Clock::now();
+  std::optional<util::TempDir> scratch;
+  const auto model_migration = load_model(cfg, run.io, scratch);
+  auto model = replay_into(*run.backend, "model", {model_migration}, cfg, run.introspection);
+  if (!model.model) {
+    for (auto& f : model.findings) f.target = "model";
+    findings.insert(findings.end(), model.findings.begin(), model.findings.end());
+  } else {
+    const auto differences = without_ignored(diff::compare(*run.expected, *model.model, run.comparison), cfg);
+    const auto found = diff::findings(differences, *run.expected, *model.model, {"model", true});
+    findings.insert(findings.end(), found.begin(), found.end());
+  }
+  run.report.checks.push_back({"model", "model", cfg.model.file, "model", ms_since(started), false, "", ""});
+}
+
+void drift_stage(VerifyRun& run) {
+  if (!run.expected) return;
+  auto& findings = run.report.findings;
+  for (auto& target : run.targets) {
+    if (!target.connection) continue;
+    const auto started = Clock::now();
+    const std::string& name = target.name;
+    try {
+      // Migrations merely pending on the target are not drift: compare with what the applied
+      // ones alone build.
+      std::set<std::string> pending;
+      for (const auto& e : target.entries) {
+        if (e.state == history::State::pending && e.migration != nullptr) pending.insert(e.migration->path.string());
+      }
+      auto expected_here = *run.expected;
+      if (!pending.empty()) {
+        std::vector<migrations::Migration> applied;
+        for (const auto& m : run.discovery.migrations) {
+          if (pending.count(m.path.string()) == 0) applied.push_back(m);
+        }
+        auto partial = replay_into(*run.backend, "applied", applied, run.cfg, run.introspection);
+        if (partial.model) expected_here = std::move(*partial.model);
+      }
+      const auto actual = catalog::introspect(*target.connection, run.introspection);
+      const auto differences = without_ignored(diff::compare(expected_here, actual, run.comparison), run.cfg);
+      const auto found = diff::findings(differences, expected_here, actual, {name, false});
+      findings.insert(findings.end(), found.begin(), found.end());
+      run.report.checks.push_back({"history", name, "", name, 0, false, "", ""});
+      run.report.checks.push_back(
+          {"drift", name, "", name, target.history_ms + ms_since(started), false, "", ""});
+    } catch (const Error& e) {
+      if (e.kind() != Error::Kind::infrastructure) throw;
+      unreachable(run, name, e, target.history_ms + ms_since(started));
+    }
+  }
+}
+
+}  // namespace pgdrift::cli
