@@ -588,9 +588,10 @@ void Tracer::finish(db::Connection& connection) {
       context.location = known->second;
     } else if (named != s.foreign_key_names.end()) {
       context.location = named->second;  // re-created by ALTER COLUMN TYPE, not looked for since
-    } else {
-      continue;  // made by a migration nobody watched (history): not this change's to answer for
     }
+    // Existing before the first watched migration (history replayed unwatched): not this
+    // change's to answer for.
+    if (!context.location) continue;
     const std::string table = fk.schema + "." + fk.table;
     s.report("foreign-key-without-index", context,
              "foreign key " + fk.name + " on table " + table + " (" + fk.columns +

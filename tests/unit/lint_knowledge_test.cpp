@@ -54,6 +54,19 @@ TEST(LintKnowledge, TypeRulesKnowOldTypesFromEarlierFiles) {
   }
 }
 
+TEST(LintKnowledge, AFreeRetypeIsNoScanButARealOneIs) {
+  const std::string history = "CREATE TABLE invoices (number varchar(20));";
+  EXPECT_TRUE(of_rule(lint_with_history(history, "ALTER TABLE invoices ALTER COLUMN number TYPE text;"),
+                      "missing-statement-timeout")
+                  .empty());
+  EXPECT_EQ(positions(of_rule(lint_with_history(history, "ALTER TABLE invoices ALTER COLUMN number TYPE int USING "
+                                                         "number::int;"),
+                              "missing-statement-timeout")),
+            std::vector<std::string>{"1:35"});
+  // Without history the retype may rewrite: the safety net stays.
+  EXPECT_EQ(findings_of("missing-statement-timeout", "ALTER TABLE invoices ALTER COLUMN number TYPE text;").size(), 1u);
+}
+
 TEST(LintKnowledge, TheNarrowingMessageNamesTheOldType) {
   const auto findings = of_rule(
       lint_with_history("CREATE TABLE users (email text);", "ALTER TABLE users ALTER COLUMN email TYPE varchar(255);"),

@@ -4,7 +4,9 @@
 #include <optional>
 #include <set>
 
+#include "pgdrift/lint/lint.hpp"
 #include "pgdrift/util/text.hpp"
+#include "type_change.hpp"
 
 // Lock levels follow the PostgreSQL 15 documentation of each command ("explicit locking" and
 // the ALTER TABLE page). Only what a migration on a busy table cares about is modelled.
@@ -229,11 +231,23 @@ class Collector {
         continue;
       }
       const std::optional<std::size_t> at = def.is_null() ? std::nullopt : def.location();
-      add_table(relation, action, command_lock(cmd), command_scans(cmd), "", at);
+      add_table(relation, action, command_lock(cmd), command_scans(cmd) && !free_retype(relation, cmd), "", at);
       for (const auto& constraint : command_constraints(cmd)) {
         referenced_table(constraint, action, relation);
       }
     }
+  }
+
+  // An ALTER COLUMN TYPE that earlier migrations show to be binary coercible (varchar(20) to
+  // text, …) with no USING that computes new values: neither rewrite nor scan.
+  bool free_retype(const sql::Node& relation, const sql::Node& cmd) const {
+    if (cmd["subtype"].str() != "AT_AlterColumnType" || m_state.known == nullptr) return false;
+    const std::string column = cmd["name"].str();
+    const auto old_type = m_state.known->type_of(sql::relation_name(relation), column);
+    if (old_type.is_null()) return false;
+    const auto change = classify(column_type(old_type), column_type(cmd["def"]["typeName"]));
+    return (change == TypeChange::same || change == TypeChange::binary_coercible) &&
+           using_keeps_values(cmd["def"]["raw_default"], column);
   }
 
   void drop(const sql::Node& tree) {
