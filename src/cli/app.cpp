@@ -146,7 +146,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                    "Do not compare the schema before and after each migration (lint.destructive: false)");
   add_judge_flags(*verify, verify_replay_flags);
   verify->add_flag("--no-cache", verify_replay_flags.no_cache,
-                   "Replay the history migrations too instead of restoring them from the replay cache");
+                   "Replay the history migrations too instead of restoring them from the replay cache "
+                   "(sandbox.replay_cache: false)");
+  optional_option(*verify, "--replay-cache-size", verify_replay_flags.replay_cache_size,
+                  "Bound of the replay cache, e.g. 500MB or 2GiB (sandbox.replay_cache_size)");
 
   ReplayFlags status_flags;
   auto* status = app.add_subcommand("status", "Migration history of each target against the files");

@@ -44,6 +44,7 @@ struct ReplayFlags {
   std::optional<std::string> base;      // verify, lint: git ref splitting new from history (migrations.base)
   std::optional<std::string> baseline;  // verify, lint: history up to this version (migrations.baseline)
   bool no_cache = false;                // verify: no replay cache
+  std::optional<std::string> replay_cache_size;  // verify: bound of the replay cache (sandbox.replay_cache_size)
 };
 
 // Where a command writes and what it may read.

@@ -61,6 +61,15 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
   if (flags.no_destructive) cfg.lint.destructive = false;
   if (flags.base) cfg.migrations.base = *flags.base;
   if (flags.baseline) cfg.migrations.baseline = *flags.baseline;
+  if (flags.no_cache) cfg.sandbox.replay_cache = false;
+  if (flags.replay_cache_size) {
+    const auto size = config::parse_size(*flags.replay_cache_size);
+    if (!size || *size == 0) {
+      throw usage_error("--replay-cache-size: '" + *flags.replay_cache_size + "' is not a size",
+                        "write a whole number with B, KB, MB, GB, KiB, MiB or GiB, e.g. 500MB");
+    }
+    cfg.sandbox.replay_cache_size = *size;
+  }
   if (!parse_severity(cfg.fail_on)) {
     throw usage_error("--fail-on: '" + cfg.fail_on + "' is not a severity", "use error, warning or notice");
   }

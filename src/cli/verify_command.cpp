@@ -46,7 +46,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
 
     read_targets(run, targets);
     judge_stage(run);
-    replay_and_lint(run, !flags.no_cache);
+    replay_and_lint(run);
     model_stage(run);
     drift_stage(run);
     run.backend->stop();

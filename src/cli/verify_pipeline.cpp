@@ -161,7 +161,7 @@ void judge_stage(VerifyRun& run) {
   run.report.findings.insert(run.report.findings.end(), run.judged.findings.begin(), run.judged.findings.end());
 }
 
-void replay_and_lint(VerifyRun& run, bool use_cache) {
+void replay_and_lint(VerifyRun& run) {
   auto& cfg = run.cfg;
   auto& report = run.report;
   const auto& all = run.discovery.migrations;
@@ -184,7 +184,7 @@ void replay_and_lint(VerifyRun& run, bool use_cache) {
   }
   options.observe = [&judged](const migrations::Migration& m) { return judged.count(&m) != 0; };
   replay::CacheOptions cache;
-  cache.enabled = use_cache && cfg.sandbox.replay_cache;
+  cache.enabled = cfg.sandbox.replay_cache;
   cache.history_prefix = history_prefix(run.judged);
   cache.format = std::string(migrations::to_string(run.discovery.format));
   auto replayed = replay::start_and_replay(*run.backend, all, options, cache);

@@ -61,7 +61,7 @@ void judge_stage(VerifyRun& run);
 // Stage 3: one sandbox; the replay (history from the replay cache when it can) watched by the
 // tracer and the destructive guard on new migrations only; static lint of the new migrations
 // (knowing what the history built); the expected model.
-void replay_and_lint(VerifyRun& run, bool use_cache);
+void replay_and_lint(VerifyRun& run);
 
 // Stage 4: the model file or command against the expected model.
 void model_stage(VerifyRun& run);
