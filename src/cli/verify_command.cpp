@@ -44,12 +44,32 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     run.introspection = introspect_options(cfg);
     run.comparison = compare_options(cfg);
 
+    // With -v, each stage says how long it took.
+    auto stage_started = Clock::now();
+    const auto timed = [&](const char* stage) {
+      const auto now = Clock::now();
+      if (run.verbose) {
+        io.err << "pgdrift: " << stage << " took "
+               << static_cast<long>(std::chrono::duration<double, std::milli>(now - stage_started).count()) << " ms\n";
+      }
+      stage_started = now;
+    };
+    timed("discovery");
     read_targets(run, targets);
+    timed("reading the targets' history");
     judge_stage(run);
+    timed("judging (new vs history)");
     replay_and_lint(run);
+    timed("replay and lint");
     model_stage(run);
     drift_stage(run);
+    timed("model and drift");
+    // The replay cache's copy may still be running in the background: its outcome is reported.
+    if (const auto why = run.backend->wait_for_snapshot(); !why.empty() && report.judged.cache == "saved") {
+      report.judged.cache = "not saved: " + why;
+    }
     run.backend->stop();
+    timed("stopping the sandbox");
     apply_severity_overrides(report.findings, cfg);
     sort_findings(report.findings);
   } catch (const Error& e) {

@@ -202,10 +202,12 @@ void replay_and_lint(VerifyRun& run) {
   }
   const auto replay_found = replay::findings(replayed.result);
   report.findings.insert(report.findings.end(), replay_found.begin(), replay_found.end());
+  const auto introspecting = Clock::now();
   if (replayed.result.ok()) {
     auto connection = db::Connection::open(replayed.database, "pgdrift");
     run.expected = catalog::introspect(*connection, run.introspection);
   }
+  const auto linting = Clock::now();
 
   // Static lint of the new migrations for the server that replayed them (syntax errors are the
   // replay's to report), knowing what the migrations before each one built.
@@ -231,6 +233,11 @@ void replay_and_lint(VerifyRun& run) {
   }
   add_lint_checks(report, judged_list, lint_rules, cfg);
   describe_judged(report, run.judged, all);
+  if (run.verbose) {
+    run.io.err << "pgdrift: replay " << static_cast<long>(replayed.result.duration_ms) << " ms, introspection "
+               << static_cast<long>(std::chrono::duration<double, std::milli>(linting - introspecting).count())
+               << " ms, static lint " << static_cast<long>(ms_since(linting)) << " ms\n";
+  }
   if (!run.expected) {
     report.findings.push_back(notice("drift/not-checked", "", "drift was not checked: the migrations do not replay",
                                      "fix the failing migration first"));

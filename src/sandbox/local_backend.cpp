@@ -86,6 +86,11 @@ struct LocalBackend::Impl {
   std::unique_ptr<util::CleanupRegistration> cleanup;
   std::string port;
   int databases = 0;
+  // A replay-cache snapshot being copied into the cache (save_snapshot → wait_for_snapshot).
+  std::thread saver;
+  bool saving = false;
+  std::string saved_why;   // written by `saver`, read after joining it
+  std::string saved_note;
 
   void log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -116,6 +121,9 @@ struct LocalBackend::Impl {
                  "-c", "wal_level=minimal",
                  "-c", "max_wal_senders=0",
                  "-c", "max_wal_size=1GB",
+                 // Recycled WAL segments would only bloat replay-cache snapshots (1 MB segments:
+                 // 2 MB is the least PostgreSQL takes).
+                 "-c", binaries.major >= 11 ? "min_wal_size=2MB" : "min_wal_size=32MB",
                  "-c", "checkpoint_timeout=1h",
                  "-c", "max_connections=40",
                  // The lock table is max_locks_per_transaction × max_connections: keep it larger
@@ -123,6 +131,8 @@ struct LocalBackend::Impl {
                  "-c", "max_locks_per_transaction=256",
                  "-c", "TimeZone=UTC",
                  "-c", "logging_collector=off"};
+    // Removed, not recycled, at a checkpoint (PostgreSQL 12+): a snapshot carries no spare WAL.
+    if (binaries.major >= 12) spec.argv.insert(spec.argv.end(), {"-c", "wal_recycle=off"});
     spec.env = {{"PATH", env_get(options.env, "PATH").value_or("/usr/bin:/bin")}, {"LC_ALL", "C"}};
     spec.output_file = run->path() / "postgres.log";
     spec.run_as = account;
@@ -252,26 +262,63 @@ std::optional<std::string> LocalBackend::start_from_snapshot(const std::string& 
 
 std::string LocalBackend::save_snapshot(const std::string& key, const std::string& database) {
   if (!m_impl->server) return "the sandbox is not running";
+  wait_for_snapshot();
   const auto started = std::chrono::steady_clock::now();
   // A fast shutdown writes a checkpoint: the data directory is then complete on its own.
   const auto status = m_impl->server->stop(SIGINT, std::chrono::milliseconds{30000});
   m_impl->server.reset();
+  const auto data = m_impl->run->path() / "data";
+  const auto frozen = m_impl->run->path() / "snapshot";
   std::string why;
+  std::error_code ec;
   if (!status.ok()) {
     why = "the sandbox server did not stop cleanly (" + status.describe() + ")";
   } else {
-    const ReplayCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env),
-                            m_impl->options.replay_cache_max_bytes);
-    why = cache.save(key, m_impl->run->path() / "data", database);
-    if (why.empty()) {
-      const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      m_impl->log("sandbox: saved replay cache entry " + key.substr(0, 12) + " in " + cache.dir().string() + " (" +
-                  std::to_string(static_cast<int>(ms)) + " ms)");
+    // The stopped cluster becomes the snapshot, and the server goes on with a copy of it (same
+    // filesystem, so a fast copy); the slower copy into the cache runs meanwhile on a thread of
+    // its own, from a directory nothing else touches.
+    std::filesystem::rename(data, frozen, ec);
+    if (!ec) std::filesystem::copy(frozen, data, std::filesystem::copy_options::recursive, ec);
+    if (ec) {
+      why = "cannot set the snapshot aside in " + frozen.string() + ": " + ec.message();
+      std::error_code ignored;
+      if (!std::filesystem::exists(data, ignored)) std::filesystem::rename(frozen, data, ignored);
+      std::filesystem::remove_all(frozen, ignored);
     }
   }
+  if (why.empty()) {
+    std::filesystem::permissions(data, std::filesystem::perms::owner_all, ec);
+    if (m_impl->account) util::chown_recursive(data.string(), *m_impl->account);
+    const ReplayCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env),
+                            m_impl->options.replay_cache_max_bytes);
+    m_impl->saving = true;
+    m_impl->saver = std::thread([impl = m_impl.get(), cache, key, database, frozen, started] {
+      impl->saved_why = cache.save(key, frozen, database);
+      std::error_code ignored;
+      std::filesystem::remove_all(frozen, ignored);
+      const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      impl->saved_note = impl->saved_why.empty()
+                             ? "sandbox: saved replay cache entry " + key.substr(0, 12) + " in " +
+                                   cache.dir().string() + " (" + std::to_string(static_cast<int>(ms)) + " ms)"
+                             : "sandbox: replay cache entry not saved: " + impl->saved_why;
+    });
+  }
+  const auto restarting = std::chrono::steady_clock::now();
   m_impl->launch();
   m_impl->wait_until_ready();
+  m_impl->log("sandbox: server restarted in " +
+              std::to_string(static_cast<int>(
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - restarting).count())) +
+              " ms");
   return why;
+}
+
+std::string LocalBackend::wait_for_snapshot() {
+  if (!m_impl->saving) return "";
+  if (m_impl->saver.joinable()) m_impl->saver.join();
+  m_impl->saving = false;
+  m_impl->log(m_impl->saved_note);
+  return m_impl->saved_why;
 }
 
 db::ConnectionInfo LocalBackend::create_database(const std::string& purpose) {
@@ -291,6 +338,7 @@ db::ConnectionInfo LocalBackend::create_database(const std::string& purpose) {
 db::ConnectionInfo LocalBackend::admin() const { return m_impl->admin(); }
 
 void LocalBackend::stop() {
+  wait_for_snapshot();
   if (m_impl->server) {
     // Immediate shutdown: the cluster is thrown away, so no shutdown checkpoint is needed.
     m_impl->server->stop(SIGQUIT, std::chrono::milliseconds{5000});

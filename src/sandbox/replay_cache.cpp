@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <vector>
 
@@ -146,7 +147,16 @@ void ReplayCache::evict(const std::string& keep) const {
   std::error_code ec;
   for (fs::directory_iterator it(m_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const auto name = it->path().filename().string();
-    if (!valid_key(name)) continue;  // staging and trash directories of other runs
+    if (!valid_key(name)) {
+      // Staging and trash directories of other runs; one an hour old was left by a killed run.
+      std::error_code time_ec;
+      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), time_ec);
+      if (!time_ec && age > std::chrono::hours{1} && (name.rfind(".staging-", 0) == 0 || name.rfind(".trash-", 0) == 0)) {
+        std::error_code ignored;
+        fs::remove_all(it->path(), ignored);
+      }
+      continue;
+    }
     Item item;
     item.dir = it->path();
     std::error_code time_ec;

@@ -49,14 +49,18 @@ class Backend {
   }
   // Saves the running server's state under `key`, with `database` as the database
   // start_from_snapshot() will return. No connection may be open: the server is stopped cleanly,
-  // copied and started again. Returns an empty string, or why nothing was saved (the run can go
-  // on: the server is running again either way). Throws pgdrift::Error (infrastructure) only
-  // when the server cannot be started again.
+  // set aside and started again on a copy; the copy into the cache may go on in the background
+  // until wait_for_snapshot() (stop() waits too). Returns an empty string, or why nothing is
+  // being saved (the run can go on: the server is running again either way). Throws
+  // pgdrift::Error (infrastructure) only when the server cannot be started again.
   virtual std::string save_snapshot(const std::string& key, const std::string& database) {
     (void)key;
     (void)database;
     return "the " + kind() + " backend keeps no replay cache";
   }
+  // Waits for a save_snapshot() still copying: an empty string when the snapshot was saved (or
+  // none was being saved), else why it was not.
+  virtual std::string wait_for_snapshot() { return ""; }
 };
 
 struct Options {

@@ -18,7 +18,8 @@ struct ServerBinaries {
 };
 
 // Every usable bindir found on PATH, via `pg_config --bindir`, and in
-// /usr/lib/postgresql/*/bin, newest major first, without duplicates.
+// /usr/lib/postgresql/*/bin, newest major first, without duplicates. Versions come from
+// `postgres --version`, remembered in <cache>/binaries until the binary changes.
 std::vector<ServerBinaries> find_server_binaries(const Environment& env);
 
 // A private cluster: the cached template is copied into a fresh directory under /tmp (or a short
@@ -39,6 +40,7 @@ class LocalBackend final : public Backend {
   bool supports_snapshots() const override { return true; }
   std::optional<std::string> start_from_snapshot(const std::string& key) override;
   std::string save_snapshot(const std::string& key, const std::string& database) override;
+  std::string wait_for_snapshot() override;
 
   // The run directory (data dir, socket, log); empty before start() and after stop().
   std::filesystem::path run_dir() const;
