@@ -147,24 +147,6 @@ run_warm() { # → T_US; the one warm cache
   [[ $(replay_entries "$WARM_CACHE") -eq 1 ]] || { echo "warm run changed the replay cache in $WARM_CACHE ($(replay_entries "$WARM_CACHE") entries):" >&2; tail -30 "$WORK/warm.log" >&2; exit 1; }
 }
 
-FLOOR_DB=0
-run_floor() { # → sets T_US; exits 1 on failure (exactly replay.sh's floor)
-  local t0 t1 db
-  FLOOR_DB=$((FLOOR_DB + 1)); db=bench_$FLOOR_DB
-  # untimed: a fresh database from template1, and a checkpoint so no earlier work is pending
-  t0=$(now)
-  "${PSQL[@]}" -d postgres -c "CREATE DATABASE $db" >/dev/null
-  t1=$(now)
-  CREATEDB_US=$((t1 - t0))
-  "${PSQL[@]}" -d postgres -c 'CHECKPOINT' >/dev/null
-  t0=$(now)
-  if ! "${PSQL[@]}" -d "$db" -f "$ALL" >"$WORK/floor/apply.log" 2>&1; then
-    echo "psql apply failed:" >&2; tail -30 "$WORK/floor/apply.log" >&2; exit 1
-  fi
-  t1=$(now)
-  T_US=$((t1 - t0))
-  "${PSQL[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null
-}
 
 bench_pgdrift_line "$ROOT" "$PGDRIFT"
 echo "PostgreSQL $PGVER ($PG_BINDIR) · N=$N migrations ($((N - 1)) history on main + 1 new on change: ${NEW#migrations/}) · R=$R · floor transactions: file · clusters in $BENCH_TMPDIR ($(bench_fs_type "$BENCH_TMPDIR"))"

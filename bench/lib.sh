@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared shell functions of the benchmarks (bench/replay.sh, bench/introspect.sh). Sourced, not run.
+# Shared shell functions of the benchmarks (replay.sh, judged.sh, introspect.sh). Sourced, not run.
+# shellcheck disable=SC2034  # T_US, CREATEDB_US and the like are read by the sourcing scripts
 #
 # The sourcing script defines `die` (message → stderr, exit 2) before calling anything here, and
 # sets PG_BINDIR. Needs bash >= 5 (EPOCHREALTIME).
@@ -72,4 +73,28 @@ bench_install_cleanup() {
   trap bench_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
+}
+
+# The floor's apply (replay.sh, judged.sh): all of $ALL through one psql connection to the
+# running cluster, into a fresh database. Sets T_US (the apply) and CREATEDB_US (the untimed
+# CREATE DATABASE, which pgdrift pays inside its wall time); exits 1 when psql fails. Reads
+# PSQL, ALL, WORK and FLOOR_PAUSE (seconds slept before the timed apply).
+FLOOR_DB=0
+run_floor() {
+  local t0 t1 db
+  FLOOR_DB=$((FLOOR_DB + 1)); db=bench_$FLOOR_DB
+  # untimed: a fresh database from template1, and a checkpoint so no earlier work is pending
+  t0=$(now)
+  "${PSQL[@]}" -d postgres -c "CREATE DATABASE $db" >/dev/null
+  t1=$(now)
+  CREATEDB_US=$((t1 - t0))
+  "${PSQL[@]}" -d postgres -c 'CHECKPOINT' >/dev/null
+  sleep "${FLOOR_PAUSE:-0}"
+  t0=$(now)
+  if ! "${PSQL[@]}" -d "$db" -f "$ALL" >"$WORK/floor/apply.log" 2>&1; then
+    echo "psql apply failed:" >&2; tail -30 "$WORK/floor/apply.log" >&2; exit 1
+  fi
+  t1=$(now)
+  T_US=$((t1 - t0))
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null
 }
