@@ -4,8 +4,13 @@ namespace pgdrift::cli {
 
 std::optional<Base> choose_base(const config::Config& cfg, const Environment& env) {
   const std::string& configured = cfg.migrations.base;
+  if (cfg.migrations.base_from_flag) {
+    if (configured == "none" || configured.empty()) return std::nullopt;
+    return Base{configured, history::BaseOrigin::flag};
+  }
   if (configured == "none") return std::nullopt;
-  if (!configured.empty()) return Base{configured, history::BaseOrigin::flag};
+  // The CI's own base wins over a configured one: a pull request into another branch than the
+  // configured one is judged against the branch it goes into.
   // GITHUB_BASE_REF is set on pull_request events only: the branch the change goes into.
   if (const auto ref = env_get(env, "GITHUB_BASE_REF"); ref && !ref->empty()) {
     return Base{"origin/" + *ref, history::BaseOrigin::github};
@@ -13,6 +18,7 @@ std::optional<Base> choose_base(const config::Config& cfg, const Environment& en
   if (const auto sha = env_get(env, "CI_MERGE_REQUEST_DIFF_BASE_SHA"); sha && !sha->empty()) {
     return Base{*sha, history::BaseOrigin::gitlab};
   }
+  if (!configured.empty()) return Base{configured, history::BaseOrigin::config};
   return std::nullopt;
 }
 
@@ -21,8 +27,6 @@ history::Judged judge_migrations(const config::Config& cfg, const Environment& e
                                  std::vector<std::set<std::string>> applied_on_targets) {
   history::JudgeInput input;
   input.format = format;
-  // "none": every migration is judged, whatever the baseline or the targets say.
-  if (cfg.migrations.base == "none") return history::judge(migrations, input);
   input.baseline = cfg.migrations.baseline;
   input.applied_on_targets = std::move(applied_on_targets);
   if (const auto base = choose_base(cfg, env)) {
@@ -32,8 +36,9 @@ history::Judged judge_migrations(const config::Config& cfg, const Environment& e
 }
 
 void describe_judged(report::Report& report, const history::Judged& judged,
-                     const std::vector<migrations::Migration>& migrations) {
+                     const std::vector<migrations::Migration>& migrations, bool all_requested) {
   report.judged.present = true;
+  report.judged.all_requested = all_requested;
   report.judged.narrowed = judged.narrowed;
   report.judged.base = judged.base;
   report.judged.history_count = judged.history_count();

@@ -206,6 +206,7 @@ int lint_command(const CommonFlags& common, const ReplayFlags& flags, const Lint
     report.format = formats.empty() ? "nothing to lint" : util::join(formats, ", ");
     report.lint_pg_version = options.pg_version_num / 10000;
     report.judged = inputs.judged;
+    report.judged.all_requested = cfg.migrations.base == "none";
     report.findings = inputs.findings;
     for (const auto& group : inputs.groups) {
       options.format = group.format;

@@ -59,7 +59,10 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
   if (flags.fail_on) cfg.fail_on = *flags.fail_on;
   if (flags.no_trace) cfg.lint.trace = false;
   if (flags.no_destructive) cfg.lint.destructive = false;
-  if (flags.base) cfg.migrations.base = *flags.base;
+  if (flags.base) {
+    cfg.migrations.base = *flags.base;
+    cfg.migrations.base_from_flag = true;
+  }
   if (flags.baseline) cfg.migrations.baseline = *flags.baseline;
   if (flags.no_cache) cfg.sandbox.replay_cache = false;
   if (flags.replay_cache_size) {

@@ -6,7 +6,8 @@
 //     vars: {Namespace: app}        # placeholder name -> value (numbers, booleans taken as text)
 //     command: alembic upgrade head # a string split into words like a shell would, or a list
 //     base: origin/main             # git ref: migrations added or changed since its merge base are
-//                                   # judged, the rest is history; none = judge all; unset = the CI's
+//                                   # judged, the rest is history; the CI's base (and --base) win over
+//                                   # it; none = no git base at all
 //     baseline: "20240101000000"    # migrations at or below this version are history
 //   sandbox:
 //     backend: auto                 # auto|local|docker|server

@@ -32,12 +32,17 @@ class Git {
     }
     m_env["GIT_TERMINAL_PROMPT"] = "0";
     m_env["LC_ALL"] = "C";
+    // A hook or a CI step may point git elsewhere; pgdrift asks about the directory it was given.
+    for (const char* name : {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                             "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_COMMON_DIR"}) {
+      m_env.erase(name);
+    }
     m_scratch.emplace(util::temp_base(env_get(env, "TMPDIR").value_or("")), "pgdrift-git-");
   }
 
   GitResult run(std::vector<std::string> args) const {
     util::ProcessSpec spec;
-    spec.argv = {"git", "-c", "core.quotepath=off", "--no-pager"};
+    spec.argv = {"git", "-c", "core.quotepath=off", "--no-pager", "--literal-pathspecs"};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.env = m_env;
     spec.cwd = m_cwd;
@@ -130,6 +135,12 @@ GitChanges read_git_changes(const fs::path& dir, const std::string& base, BaseOr
   const Git git(dir, env);
   const auto top = git.run({"rev-parse", "--show-toplevel", "--is-shallow-repository"});
   if (!top.ok) {
+    if (top.err.find("dubious ownership") != std::string::npos) {
+      throw usage_error("--base " + base + ": git refuses to read " + dir.string() +
+                            ": the repository belongs to another user (" + first_line(top.err) + ")",
+                        "mark it safe for this user: git config --global --add safe.directory '" +
+                            git_key(dir) + "' (usual in CI containers), or pass --base none");
+    }
     throw usage_error("--base " + base + ": " + dir.string() + " is not in a git work tree (" + first_line(top.err) + ")",
                       "run pgdrift in a clone of the repository, or judge by version instead: --base none with "
                       "migrations.baseline: VERSION in pgdrift.yml");
@@ -162,23 +173,37 @@ GitChanges read_git_changes(const fs::path& dir, const std::string& base, BaseOr
   const auto path_of = [&](const std::string& repo_relative) { return git_key(toplevel / repo_relative); };
 
   const std::string top_dir = toplevel.string();
-  const auto diff = git.run({"-C", top_dir, "diff", "--no-renames", "--no-ext-diff", "--no-textconv", "--name-status", "-z",
-                             changes.merge_base, "--", relative});
+  // What existed at the merge base: anything else (added, untracked, even ignored) is new.
+  const auto tree = git.run({"-C", top_dir, "ls-tree", "-r", "-z", "--name-only", changes.merge_base, "--", relative});
+  if (!tree.ok) throw usage_error("--base " + base + ": git ls-tree failed: " + first_line(tree.err));
+  for (const auto& file : fields(tree.out)) {
+    if (!file.empty()) changes.at_base.insert(path_of(file));
+  }
+  const auto diff = git.run({"-C", top_dir, "diff", "--find-renames", "--no-ext-diff", "--no-textconv", "--name-status",
+                             "-z", changes.merge_base, "--", relative});
   if (!diff.ok) throw usage_error("--base " + base + ": git diff failed: " + first_line(diff.err));
   const auto items = fields(diff.out);
   std::vector<std::string> modified;
-  for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+  for (std::size_t i = 0; i + 1 < items.size();) {
     const std::string& status = items[i];
-    const std::string& file = items[i + 1];
-    if (status.empty()) continue;
-    if (status[0] == 'A') changes.added.insert(path_of(file));
-    if (status[0] == 'M' || status[0] == 'T') modified.push_back(file);
-  }
-  const auto untracked = git.run({"-C", top_dir, "ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--", relative});
-  if (untracked.ok) {
-    for (const auto& file : fields(untracked.out)) {
-      if (!file.empty()) changes.added.insert(path_of(file));
+    if (status.empty()) {
+      ++i;
+      continue;
     }
+    if ((status[0] == 'R' || status[0] == 'C') && i + 2 < items.size()) {
+      if (status[0] == 'R') {
+        GitChanges::Rename rename;
+        rename.from = items[i + 1];
+        rename.similarity = std::atoi(status.c_str() + 1);
+        changes.renamed[path_of(items[i + 2])] = rename;
+      }
+      i += 3;
+      continue;
+    }
+    const std::string& file = items[i + 1];
+    if (status[0] == 'M' || status[0] == 'T') modified.push_back(file);
+    if (status[0] == 'D') changes.deleted.push_back(file);
+    i += 2;
   }
   for (const auto& file : modified) {
     GitChanges::Edit edit;

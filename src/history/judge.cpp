@@ -26,15 +26,48 @@ std::vector<std::string> directives(const std::string& text) {
   return out;
 }
 
-// Whether the edit leaves every token and tool directive as it was.
-bool cosmetic(const std::string& old_text, const std::string& new_text) {
+// The part of a file its tool applies: for the formats that keep both directions in one file
+// (dbmate, goose), the text from the up marker to the down marker; else the whole file.
+std::string up_part(const std::string& text, migrations::Format format) {
+  std::string up_marker, down_marker;
+  if (format == migrations::Format::dbmate) {
+    up_marker = "migrate:up";
+    down_marker = "migrate:down";
+  } else if (format == migrations::Format::goose) {
+    up_marker = "+goose up";
+    down_marker = "+goose down";
+  } else {
+    return text;
+  }
+  std::string out;
+  bool in_up = false;
+  for (const auto& line : util::split(text, '\n')) {
+    const std::string lowered = util::to_lower(line);
+    const bool comment = util::starts_with(util::trim(lowered), "--");
+    if (comment && lowered.find(up_marker) != std::string::npos) in_up = true;
+    if (comment && lowered.find(down_marker) != std::string::npos) in_up = false;
+    if (in_up) out += line + "\n";
+  }
+  return out;
+}
+
+// Whether two texts build the same: every token and tool directive as it was.
+bool same_effect(const std::string& old_text, const std::string& new_text) {
   return sql::same_tokens(old_text, new_text) && directives(old_text) == directives(new_text);
+}
+
+// What an edit of a file that existed at the base changed.
+enum class EditKind { applied_part, down_part_only, cosmetic };
+
+EditKind classify_edit(const std::string& old_text, const std::string& new_text, migrations::Format format) {
+  if (!same_effect(up_part(old_text, format), up_part(new_text, format))) return EditKind::applied_part;
+  return same_effect(old_text, new_text) ? EditKind::cosmetic : EditKind::down_part_only;
 }
 
 std::string short_commit(const std::string& commit) { return commit.substr(0, 12); }
 
 Finding edited_finding(const migrations::Migration& m, const GitChanges& git, const GitChanges::Edit& edit,
-                       bool is_cosmetic, migrations::Format format) {
+                       EditKind kind, migrations::Format format) {
   Finding f;
   f.rule = "history/edited-migration";
   f.location = Location{m.display_path, edit.first_line, 0, 0, 0};
@@ -43,7 +76,7 @@ Finding edited_finding(const migrations::Migration& m, const GitChanges& git, co
                            " line" + (edit.lines_added + edit.lines_removed == 1 ? "" : "s");
   const std::string since = "since " + git.base + " (merge base " + short_commit(git.merge_base) + ")";
   const std::string restore = "git checkout " + short_commit(git.merge_base) + " -- " + m.display_path;
-  if (!is_cosmetic) {
+  if (kind == EditKind::applied_part) {
     f.severity = Severity::error;
     f.message = m.display_path + " was changed " + since + ", " + stat +
                 ": databases that already applied it will never run the new version, so they and a fresh "
@@ -51,8 +84,13 @@ Finding edited_finding(const migrations::Migration& m, const GitChanges& git, co
     f.hint = "restore the file (" + restore + ") and make the change in a new migration";
     return f;
   }
-  f.message = m.display_path + " was changed " + since + " in whitespace or comments only (" + stat + ")";
-  if (format == migrations::Format::flyway) {
+  f.message = m.display_path + " was changed " + since +
+              (kind == EditKind::cosmetic ? " in whitespace or comments only (" : " in its down section only (") +
+              stat + ")";
+  // Flyway checksums every line (line breaks aside): its validation fails when that changes.
+  migrations::Migration before = m;
+  before.source = edit.old_text;
+  if (format == migrations::Format::flyway && tool_checksum(before, format) != tool_checksum(m, format)) {
     f.severity = Severity::error;
     f.message += ", but Flyway checksums every line: `flyway migrate` will fail validation on every database "
                  "that applied it";
@@ -64,10 +102,46 @@ Finding edited_finding(const migrations::Migration& m, const GitChanges& git, co
     f.hint = "restore the file (" + restore + ") unless you mean to accept that";
   } else {
     f.severity = Severity::notice;
-    f.message += ": the schema it builds is the same";
+    f.message += ": what it applies is the same";
     f.hint = "keep applied migrations byte for byte as they were (" + restore + ")";
   }
   return f;
+}
+
+Finding renamed_finding(const migrations::Migration& m, const GitChanges& git, const GitChanges::Rename& rename) {
+  Finding f;
+  f.rule = "history/renamed-migration";
+  f.severity = Severity::warning;
+  f.location = Location{m.display_path, 0, 0, 0, 0};
+  f.object = "migration " + m.display_path;
+  f.message = m.display_path + " was renamed from " + rename.from + " since " + git.base +
+              (rename.similarity < 100 ? " and changed" : "") +
+              ": tools that record applied migrations by version or name see a new migration (applied again) "
+              "and a missing one";
+  f.hint = "keep the name of a migration once it was merged (git mv it back), unless no environment applied it yet";
+  return f;
+}
+
+Finding deleted_finding(const std::string& path, const GitChanges& git) {
+  Finding f;
+  f.rule = "history/deleted-migration";
+  f.severity = Severity::warning;
+  f.object = "migration " + path;
+  f.message = path + " existed at " + git.base + " (merge base " + short_commit(git.merge_base) +
+              ") and was deleted: databases that applied it keep what it built, a fresh replay no longer does";
+  f.hint = "restore it (git checkout " + short_commit(git.merge_base) + " -- " + path +
+           "); undo its effect with a new migration instead";
+  return f;
+}
+
+// Whether a path deleted since the base looked like an up migration (down files and other files
+// are not reported).
+bool looks_like_migration(const std::string& path) {
+  const std::string lowered = util::to_lower(path);
+  if (!util::ends_with(lowered, ".sql")) return false;
+  const auto slash = lowered.rfind('/');
+  const std::string name = slash == std::string::npos ? lowered : lowered.substr(slash + 1);
+  return !util::ends_with(name, ".down.sql") && name != "down.sql";
 }
 
 // The position (in `migrations`) of the last migration at or below `baseline`, or -1.
@@ -132,6 +206,7 @@ Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeIn
   std::vector<bool> history(migrations.size(), false);
   std::vector<std::string> bases;
 
+  std::size_t absent_at_base = 0;
   if (input.git) {
     const auto& git = *input.git;
     out.narrowed = true;
@@ -139,16 +214,28 @@ Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeIn
     for (std::size_t i = 0; i < migrations.size(); ++i) {
       const auto& m = migrations[i];
       const auto key = git_key(m.path);
-      if (git.added.count(key) != 0) continue;
+      if (const auto rename = git.renamed.find(key); rename != git.renamed.end()) {
+        out.findings.push_back(renamed_finding(m, git, rename->second));
+        history[i] = rename->second.similarity == 100;  // same content: it builds what it built
+        continue;
+      }
+      if (git.at_base.count(key) == 0) {
+        ++absent_at_base;  // added, untracked or ignored: new
+        continue;
+      }
       const auto edit = git.modified.find(key);
       if (edit == git.modified.end()) {
         history[i] = true;
         continue;
       }
-      const bool is_cosmetic = cosmetic(edit->second.old_text, m.source);
-      out.findings.push_back(edited_finding(m, git, edit->second, is_cosmetic, input.format));
-      // A cosmetic edit builds what it built before: still history.
-      if (is_cosmetic) history[i] = true;
+      const auto kind = classify_edit(edit->second.old_text, m.source, input.format);
+      // A repeatable migration is meant to change: its tool applies it again when it does.
+      if (!m.repeatable) out.findings.push_back(edited_finding(m, git, edit->second, kind, input.format));
+      // An edit that leaves what it applies as it was builds what it built before: still history.
+      history[i] = kind != EditKind::applied_part;
+    }
+    for (const auto& path : git.deleted) {
+      if (looks_like_migration(path)) out.findings.push_back(deleted_finding(path, git));
     }
   }
   if (!input.baseline.empty()) {
@@ -182,7 +269,7 @@ Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeIn
   for (std::size_t i = 0; i < migrations.size(); ++i) out.is_new[i] = !history[i];
   out.base = util::join(bases, ", ");
 
-  if (input.git && migrations.size() > 1 && out.history_count() == 0) {
+  if (input.git && migrations.size() > 1 && absent_at_base == migrations.size()) {
     Finding f;
     f.rule = "history/base-judges-everything";
     f.severity = Severity::warning;

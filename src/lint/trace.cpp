@@ -224,6 +224,11 @@ struct Tracer::State {
   std::map<Oid, long long> scans;        // last sequential-scan count seen, per table
   std::map<Oid, std::optional<Location>> foreign_keys;  // every foreign key seen → the statement that made it
   std::map<std::pair<Oid, std::string>, std::optional<Location>> foreign_key_names;  // (table, name) → same
+  // Foreign keys already without an index when the first watched migration began (made by
+  // migrations nobody watched, e.g. history): not the watched migrations' doing.
+  std::optional<std::set<Oid>> unindexed_at_start;
+  std::set<Oid> existing_at_start;    // every foreign key then
+  std::optional<Location> last_drop;  // the last watched DROP … / ALTER TABLE: what may drop an index
 
   const migrations::Migration* migration = nullptr;
   std::optional<util::LineIndex> lines;
@@ -511,6 +516,13 @@ void Tracer::before_migration(db::Connection& connection, const migrations::Migr
   s.held_reported.clear();
   s.end_transaction();
   s.snapshot(connection);
+  if (!s.unindexed_at_start) {
+    s.unindexed_at_start.emplace();
+    for (const auto& [oid, where] : s.foreign_keys) s.existing_at_start.insert(oid);
+    for (const auto& fk : trace::unindexed_foreign_keys(connection, s.server_version_num)) {
+      s.unindexed_at_start->insert(fk.oid);
+    }
+  }
 }
 
 void Tracer::after_statement(db::Connection& connection, const migrations::Migration& migration,
@@ -536,6 +548,7 @@ void Tracer::after_statement(db::Connection& connection, const migrations::Migra
   const auto begin = s.lines->at(migration.source_offset(statement.begin));
   const auto end = s.lines->at(migration.source_offset(statement.end));
   context.location = Location{migration.display_path, begin.line, begin.column, end.line, end.column};
+  if (util::starts_with(command_tag, "DROP") || command_tag == "ALTER TABLE") s.last_drop = context.location;
 
   // Every relation, not only the locked ones, after a statement that committed on its own (its
   // locks are gone) or may have renamed some.
@@ -589,9 +602,12 @@ void Tracer::finish(db::Connection& connection) {
     } else if (named != s.foreign_key_names.end()) {
       context.location = named->second;  // re-created by ALTER COLUMN TYPE, not looked for since
     }
-    // Existing before the first watched migration (history replayed unwatched): not this
-    // change's to answer for.
-    if (!context.location) continue;
+    if (!context.location && s.existing_at_start.count(fk.oid) != 0) {
+      // Made before the first watched migration (history replayed unwatched): only the watched
+      // migrations' doing when it had an index then (they dropped it, most likely last).
+      if (!s.unindexed_at_start || s.unindexed_at_start->count(fk.oid) != 0) continue;
+      context.location = s.last_drop;
+    }
     const std::string table = fk.schema + "." + fk.table;
     s.report("foreign-key-without-index", context,
              "foreign key " + fk.name + " on table " + table + " (" + fk.columns +

@@ -8,6 +8,7 @@
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/hash.hpp"
 #include "pgdrift/util/text.hpp"
+#include "pgdrift/version.hpp"
 
 namespace pgdrift::replay {
 
@@ -223,8 +224,10 @@ ReplayResult run(db::Connection& connection, const std::vector<const migrations:
 
 std::string cache_key(const std::vector<migrations::Migration>& migrations, std::string_view format,
                       const std::string& server) {
-  // Bump the layout when what a snapshot holds changes meaning.
-  std::string text = "pgdrift replay cache v1\n" + std::string(format) + "\n" + server + "\n";
+  // Bump the layout when what a snapshot holds changes meaning; pgdrift's version is part of the
+  // key too, since how migrations are replayed may change between releases.
+  std::string text = "pgdrift replay cache v1\n" + std::string(k_version) + "\n" + std::string(format) + "\n" +
+                     server + "\n";
   for (const auto& m : migrations) {
     text += m.version + "\t" + m.name + "\t" + (m.repeatable ? "R" : "V") + (m.no_transaction ? "N" : "T") + "\t" +
             util::sha256_hex(m.up_sql) + "\n";

@@ -403,6 +403,7 @@ GitHubOutput to_github(const Report& report, const GitHubOptions& options) {
   out.outputs["exit-code"] = std::to_string(exit_code(report));
   out.outputs["findings"] = std::to_string(report.findings.size());
   out.outputs["drift-detected"] = drift_detected(report) ? "true" : "false";
+  if (!report.judged.cache.empty()) out.outputs["replay-cache"] = report.judged.cache;
   return out;
 }
 

@@ -32,8 +32,9 @@ std::string judged_sentence(const Report& report) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
   };
   if (!j.narrowed) {
-    return "Judged every migration (" + std::to_string(j.new_files.size()) + ")" +
-           ": no base given (pass --base origin/main to judge only the migrations a change adds).";
+    const std::string all = "Judged every migration (" + std::to_string(j.new_files.size()) + ")";
+    if (j.all_requested) return all + ": --base none.";
+    return all + ": no base given (pass --base origin/main to judge only the migrations a change adds).";
   }
   std::string out;
   if (j.new_files.empty()) {
@@ -45,9 +46,12 @@ std::string judged_sentence(const Report& report) {
     if (j.new_files.size() > shown.size()) names += " and " + std::to_string(j.new_files.size() - shown.size()) + " more";
     out = "Judged " + count(j.new_files.size(), "new migration") + " since " + j.base + " (" + names + ")";
   }
-  out += "; " + count(j.history_count, "history migration") + " " + verb + ", not judged";
-  if (j.cache == "hit") out += " (restored from the replay cache)";
-  if (j.cache == "saved") out += " (now in the replay cache)";
+  if (j.cache == "hit") {
+    out += "; " + count(j.history_count, "history migration") + " not judged (restored from the replay cache)";
+  } else {
+    out += "; " + count(j.history_count, "history migration") + " " + verb + ", not judged";
+    if (j.cache == "saved") out += " (now in the replay cache)";
+  }
   return out + ".";
 }
 

@@ -101,6 +101,9 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
     const std::string what = plural(folded_count, "history migration");
     if (cached_count == folded_count) {
       out << "  " << p.status("cached") << " " << what << ", restored from the replay cache\n";
+    } else if (cached_count > 0) {
+      out << "  " << p.status("applied") << " " << what << " (not judged; " << cached_count
+          << " restored from the replay cache)  " << format_ms(folded_ms) << "\n";
     } else {
       out << "  " << p.status("applied") << " " << what << " (not judged)  " << format_ms(folded_ms) << "\n";
     }

@@ -274,26 +274,26 @@ std::string LocalBackend::save_snapshot(const std::string& key, const std::strin
   if (!status.ok()) {
     why = "the sandbox server did not stop cleanly (" + status.describe() + ")";
   } else {
-    // The stopped cluster becomes the snapshot, and the server goes on with a copy of it (same
-    // filesystem, so a fast copy); the slower copy into the cache runs meanwhile on a thread of
-    // its own, from a directory nothing else touches.
-    std::filesystem::rename(data, frozen, ec);
-    if (!ec) std::filesystem::copy(frozen, data, std::filesystem::copy_options::recursive, ec);
+    // A copy of the stopped cluster (same filesystem: a fast one) becomes the snapshot, and the
+    // server goes on with the original; the slower copy into the cache runs meanwhile on a thread
+    // of its own, from a directory nothing else touches.
+    std::filesystem::copy(data, frozen, std::filesystem::copy_options::recursive, ec);
     if (ec) {
-      why = "cannot set the snapshot aside in " + frozen.string() + ": " + ec.message();
+      why = "cannot copy the stopped cluster: " + ec.message();
       std::error_code ignored;
-      if (!std::filesystem::exists(data, ignored)) std::filesystem::rename(frozen, data, ignored);
       std::filesystem::remove_all(frozen, ignored);
     }
   }
   if (why.empty()) {
-    std::filesystem::permissions(data, std::filesystem::perms::owner_all, ec);
-    if (m_impl->account) util::chown_recursive(data.string(), *m_impl->account);
     const ReplayCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env),
                             m_impl->options.replay_cache_max_bytes);
     m_impl->saving = true;
     m_impl->saver = std::thread([impl = m_impl.get(), cache, key, database, frozen, started] {
-      impl->saved_why = cache.save(key, frozen, database);
+      try {
+        impl->saved_why = cache.save(key, frozen, database);
+      } catch (const std::exception& e) {
+        impl->saved_why = e.what();  // never let a thread end the process
+      }
       std::error_code ignored;
       std::filesystem::remove_all(frozen, ignored);
       const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -265,6 +265,66 @@ TEST_F(JudgedTest, BadBasesAreUsageErrorsNamingTheFix) {
   EXPECT_NE(shallow.output.find("shallow clone"), std::string::npos) << shallow.output;
 }
 
+TEST_F(JudgedTest, RenamedDeletedAndIgnoredFilesAreNotSilent) {
+  git({"mv", std::string(k_dir) + "/V12__drop_sessions.sql", std::string(k_dir) + "/V12__drop_session_table.sql"});
+  git({"rm", "-q", std::string(k_dir) + "/V54__accounts_created_at_timestamptz.sql"});
+  // A new file git ignores is still new.
+  m_repo.write(".git/info/exclude", "db/migrations/V99*\n");
+  m_repo.write(std::string(k_dir) + "/V99__drop_tasks.sql", "DROP TABLE tasks CASCADE;\n");
+  const auto run = pgdrift({"lint", k_dir, "--base", "main"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  const std::string renamed = std::string(k_dir) + "/V12__drop_session_table.sql";
+  EXPECT_EQ(rules_in(run, renamed), std::vector<std::string>{"history/renamed-migration"}) << run.output;
+  bool deleted = false;
+  for (const auto& f : run.report["findings"]) {
+    deleted = deleted || (f["rule"] == "history/deleted-migration" &&
+                          f["message"].get<std::string>().find("V54__accounts_created_at_timestamptz.sql") !=
+                              std::string::npos);
+  }
+  EXPECT_TRUE(deleted) << run.output;
+  const auto dropped = rules_in(run, std::string(k_dir) + "/V99__drop_tasks.sql");
+  EXPECT_NE(std::find(dropped.begin(), dropped.end(), "lint/drop-table"), dropped.end()) << run.output;
+  EXPECT_EQ(run.report["judged"]["new"], nlohmann::json::array({std::string(k_dir) + "/V99__drop_tasks.sql"}));
+}
+
+TEST_F(JudgedTest, HistoryWarningsStayInTheHistoryAndAnIndexDroppedUnderAHistoryKeyIsFound) {
+  // History (before HEAD~1) that warns when it runs.
+  add_migration("V54.5__warn.sql", "DO $$ BEGIN RAISE WARNING 'checking the data'; END $$;\n");
+  // V7 created comments.author_id's key without an index; V7 also indexed task_id.
+  add_migration("V55__drop_comment_task_index.sql",
+                "SET lock_timeout = '2s';\nDO $$ BEGIN RAISE WARNING 'dropping an index'; END $$;\n"
+                "DROP INDEX comments_task_id_idx;\n");
+  const auto cold = verify({"--base", "HEAD~1"});
+  const auto warm = verify({"--base", "HEAD~1"});
+  EXPECT_EQ(warm.report["findings"], cold.report["findings"]);
+  const std::string file = std::string(k_dir) + "/V55__drop_comment_task_index.sql";
+  const auto rules = rules_in(cold, file);
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "lint/foreign-key-without-index"), rules.end()) << cold.output;
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "replay/server-warning"), rules.end()) << cold.output;
+  // The key on author_id had no index before this change: not its finding; nor is the history's warning.
+  EXPECT_EQ(cold.output.find("comments_author_id_fkey"), std::string::npos) << cold.output;
+  EXPECT_EQ(cold.output.find("checking the data"), std::string::npos) << cold.output;
+  EXPECT_EQ(cold.report["judged"]["history_count"], 55);
+}
+
+TEST_F(JudgedTest, BaseNoneKeepsTheBaselineAndAFlagWinsOverTheCi) {
+  add_migration("V55__add_tasks_estimate.sql", "ALTER TABLE tasks ADD COLUMN estimate_minutes integer;\n");
+  auto github = e2e_environment();
+  github["GITHUB_BASE_REF"] = "no-such-branch";  // would be exit 2
+  const auto none = verify({"--base", "none", "--baseline", "53"}, github);
+  EXPECT_EQ(none.report["judged"]["base"], "baseline 53") << none.output;
+  EXPECT_EQ(none.report["judged"]["new"].size(), 2u);
+  const auto flag = verify({"--base", "HEAD~1"}, github);
+  EXPECT_EQ(flag.report["judged"]["base"], "HEAD~1") << flag.output;
+  // The CI's base wins over pgdrift.yml's.
+  m_repo.write("pgdrift.yml", "migrations:\n  base: HEAD\n");
+  git({"update-ref", "refs/remotes/origin/main", git({"rev-parse", "main"}).substr(0, 40)});
+  github["GITHUB_BASE_REF"] = "main";
+  const auto ci = verify({}, github);
+  EXPECT_EQ(ci.report["judged"]["base"], "origin/main") << ci.output;
+  EXPECT_EQ(verify({}).report["judged"]["base"], "HEAD");
+}
+
 TEST_F(JudgedTest, TheBaselineJudgesWithoutGit) {
   add_migration("V55__add_tasks_estimate.sql", "ALTER TABLE tasks ADD COLUMN estimate_minutes integer;\n");
   const auto run = verify({"--baseline", "54"});

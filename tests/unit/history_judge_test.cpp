@@ -31,10 +31,12 @@ std::vector<Migration> tree() {
           migration("3", "-- +goose Up\nCREATE INDEX ON t (a);\n"), migration("4", "DROP TABLE t;\n")};
 }
 
+// Every file of tree() existed at the merge base, unchanged.
 GitChanges git_base() {
   GitChanges git;
   git.base = "origin/main";
   git.merge_base = "0123456789abcdef0123456789abcdef01234567";
+  for (const auto& m : tree()) git.at_base.insert(m.path.string());
   return git;
 }
 
@@ -60,7 +62,7 @@ TEST(Judge, WithoutAnyNotionEverythingIsNew) {
 TEST(Judge, FilesAddedSinceTheBaseAreNewTheRestHistory) {
   JudgeInput input;
   input.git = git_base();
-  input.git->added.insert("/repo/db/V4__m.sql");
+  input.git->at_base.erase("/repo/db/V4__m.sql");  // added since, untracked or ignored: all the same
   const auto judged = judge(tree(), input);
   EXPECT_TRUE(judged.narrowed);
   EXPECT_EQ(judged.base, "origin/main");
@@ -133,10 +135,80 @@ TEST(Judge, ChangingAToolDirectiveCommentIsNotCosmetic) {
   ASSERT_EQ(rules(judged), std::vector<std::string>{"history/edited-migration:error"});
 }
 
+TEST(Judge, ABlankLineAddedToAFlywayFileKeepsItsChecksum) {
+  JudgeInput input;
+  input.git = git_base();
+  input.format = Format::flyway;
+  GitChanges::Edit edit;
+  edit.lines_added = 1;
+  edit.old_text = "ALTER TABLE t ADD COLUMN a text;";  // the file now ends with a line break more
+  input.git->modified["/repo/db/V2__m.sql"] = edit;
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "hhhh");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/edited-migration:notice"});
+}
+
+TEST(Judge, AnEditedRepeatableMigrationIsJudgedWithoutAFinding) {
+  auto list = tree();
+  list[3].repeatable = true;
+  list[3].source = list[3].up_sql = "CREATE OR REPLACE VIEW v AS SELECT 2;\n";
+  JudgeInput input;
+  input.git = git_base();
+  input.format = Format::flyway;
+  GitChanges::Edit edit;
+  edit.old_text = "CREATE OR REPLACE VIEW v AS SELECT 1;\n";
+  input.git->modified["/repo/db/V4__m.sql"] = edit;
+  const auto judged = judge(list, input);
+  EXPECT_EQ(judged_string(judged), "hhhN");
+  EXPECT_TRUE(judged.findings.empty());
+}
+
+TEST(Judge, AnEditOfTheDownSectionAloneIsANoticeAndStaysHistory) {
+  auto list = tree();
+  list[1].source = "-- migrate:up\nALTER TABLE t ADD COLUMN a text;\n-- migrate:down\nALTER TABLE t DROP COLUMN IF EXISTS a;\n";
+  JudgeInput input;
+  input.git = git_base();
+  input.format = Format::dbmate;
+  GitChanges::Edit edit;
+  edit.first_line = 4;
+  edit.lines_added = edit.lines_removed = 1;
+  edit.old_text = "-- migrate:up\nALTER TABLE t ADD COLUMN a text;\n-- migrate:down\nALTER TABLE t DROP COLUMN a;\n";
+  input.git->modified["/repo/db/V2__m.sql"] = edit;
+  auto judged = judge(list, input);
+  EXPECT_EQ(judged_string(judged), "hhhh");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/edited-migration:notice"});
+  EXPECT_NE(judged.findings.front().message.find("down section only"), std::string::npos);
+
+  // The same edit in the up section is a real one.
+  input.git->modified["/repo/db/V2__m.sql"].old_text =
+      "-- migrate:up\nALTER TABLE t ADD COLUMN a varchar(5);\n-- migrate:down\nALTER TABLE t DROP COLUMN IF EXISTS a;\n";
+  judged = judge(list, input);
+  EXPECT_EQ(judged_string(judged), "hNhh");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/edited-migration:error"});
+}
+
+TEST(Judge, RenamedAndDeletedMigrationsAreWarnings) {
+  JudgeInput input;
+  input.git = git_base();
+  input.git->at_base.erase("/repo/db/V3__m.sql");
+  input.git->renamed["/repo/db/V3__m.sql"] = {"db/V3__old_name.sql", 100};
+  input.git->at_base.erase("/repo/db/V4__m.sql");
+  input.git->renamed["/repo/db/V4__m.sql"] = {"db/V4__old_name.sql", 80};
+  input.git->deleted = {"db/V0__gone.sql", "db/V0__gone.down.sql", "db/README.md"};
+  const auto judged = judge(tree(), input);
+  // Renamed as is: it builds what it built (history); renamed and changed: judged.
+  EXPECT_EQ(judged_string(judged), "hhhN");
+  EXPECT_EQ(rules(judged), (std::vector<std::string>{"history/renamed-migration:warning",
+                                                     "history/renamed-migration:warning",
+                                                     "history/deleted-migration:warning"}));
+  EXPECT_NE(judged.findings[0].message.find("renamed from db/V3__old_name.sql"), std::string::npos);
+  EXPECT_NE(judged.findings[2].message.find("db/V0__gone.sql existed at origin/main"), std::string::npos);
+}
+
 TEST(Judge, ABaseThatLeavesNoHistoryIsAWarning) {
   JudgeInput input;
   input.git = git_base();
-  for (const auto& m : tree()) input.git->added.insert(m.path.string());
+  input.git->at_base.clear();
   const auto judged = judge(tree(), input);
   EXPECT_EQ(judged_string(judged), "NNNN");
   ASSERT_EQ(rules(judged), std::vector<std::string>{"history/base-judges-everything:warning"});
@@ -175,7 +247,8 @@ TEST(Judge, AppliedOnEveryTargetIsHistoryAppliedOnSomeIsNew) {
 TEST(Judge, AnyNotionThatCallsAMigrationHistoryWins) {
   JudgeInput input;
   input.git = git_base();
-  input.git->added = {"/repo/db/V3__m.sql", "/repo/db/V4__m.sql"};
+  input.git->at_base.erase("/repo/db/V3__m.sql");
+  input.git->at_base.erase("/repo/db/V4__m.sql");
   input.baseline = "3";
   const auto judged = judge(tree(), input);
   EXPECT_EQ(judged_string(judged), "hhhN");

@@ -22,9 +22,11 @@ struct Config {
     std::string format = "auto";              // auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel
     std::map<std::string, std::string> vars;  // template placeholders substituted in SQL
     std::vector<std::string> command;         // framework command replaying migrations instead (argv)
-    // The git ref whose merge base with HEAD splits history from new migrations; "none" judges
-    // every migration; empty = the CI's base (GITHUB_BASE_REF, CI_MERGE_REQUEST_DIFF_BASE_SHA).
+    // The git ref whose merge base with HEAD splits history from new migrations; the CI's base
+    // (GITHUB_BASE_REF, CI_MERGE_REQUEST_DIFF_BASE_SHA) wins over it unless it came from --base;
+    // "none" = no git base at all.
     std::string base;
+    bool base_from_flag = false;              // `base` came from --base (it then wins over the CI's)
     std::string baseline;                     // migrations at or below this version are history
   } migrations;
 

@@ -18,8 +18,9 @@ namespace pgdrift::history {
 struct GitChanges {
   std::string base;        // the ref as given ("origin/main", a commit id)
   std::string merge_base;  // the merge base's full commit id
-  // A file added since the merge base (or untracked), by its absolute, normalized path.
-  std::set<std::string> added;
+  // The files under the directory at the merge base, by absolute, normalized path: any other
+  // file (added, untracked, ignored) is new.
+  std::set<std::string> at_base;
   // A file that existed at the merge base and differs now.
   struct Edit {
     int first_line = 0;      // 1-based line of the first change in today's file (0: none left)
@@ -28,6 +29,13 @@ struct GitChanges {
     std::string old_text;    // the file at the merge base
   };
   std::map<std::string, Edit> modified;  // by absolute, normalized path
+  // A file renamed since the merge base (git's rename detection), by its new path.
+  struct Rename {
+    std::string from;    // its path at the merge base, relative to the repository
+    int similarity = 0;  // git's similarity index, 100 = the same content
+  };
+  std::map<std::string, Rename> renamed;
+  std::vector<std::string> deleted;  // paths (relative to the repository) gone since the merge base
 };
 
 // Where the base of a change came from, to say what fixes a base git does not have.

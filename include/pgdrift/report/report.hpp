@@ -49,6 +49,7 @@ struct Check {
 struct Judged {
   bool present = false;            // the command judges migrations (verify, lint)
   bool narrowed = false;           // a base, a baseline or the targets made some migrations history
+  bool all_requested = false;      // --base none: judging everything was asked for
   std::string base;                // what narrowed it: "origin/main", "baseline 20240101", …
   std::vector<std::string> new_files;  // the judged migrations' files, in apply order
   std::size_t history_count = 0;
