@@ -3,7 +3,9 @@
 #include <string>
 
 #include "adapters.hpp"
+#include "pgdrift/sql/statement.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/text.hpp"
 
 namespace pgdrift::migrations {
 namespace {
@@ -83,6 +85,19 @@ Migration load_file(const std::filesystem::path& file, const std::map<std::strin
   migration.version = file.stem().string();
   migration.name = migration.version;
   detail::set_whole_file_up(migration, vars);
+  // A schema file is usually pg_dump's: a psql script. What psql itself consumes (\restrict, SET up
+  // lines stay: they are SQL) is not sent; what cannot be honoured is an error at its line.
+  std::vector<sql::MetaCommand> unsupported;
+  migration.up_sql = sql::blank_psql_commands(migration.up_sql, unsupported);
+  if (!unsupported.empty()) {
+    const auto& first = unsupported.front();
+    const auto at = util::line_col(migration.source, migration.source_offset(first.offset));
+    throw usage_error(migration.display_path + ":" + std::to_string(at.line) + ": psql meta-command \\" + first.name +
+                          " cannot be honoured: pgdrift loads the file's SQL into one database, as psql would "
+                          "without it",
+                      "remove it (a schema dump made with pg_dump -s without -C has none), or run the file through "
+                      "psql yourself and dump that database");
+  }
   return migration;
 }
 

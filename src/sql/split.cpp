@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -207,6 +208,90 @@ std::vector<Statement> split(std::string_view text) {
 }
 
 std::vector<std::size_t> line_comments(std::string_view text) { return detail::line_comments(text); }
+
+namespace {
+
+void blank(std::string& text, std::size_t begin, std::size_t end) {
+  for (std::size_t i = begin; i < end && i < text.size(); ++i) {
+    if (text[i] != '\n') text[i] = ' ';
+  }
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Whether the statement text[begin, end) is `COPY … FROM STDIN`: its data follows in the script.
+bool copy_from_stdin(std::string_view text, std::size_t begin, std::size_t end) {
+  std::vector<std::string> tokens;
+  for (auto pos = begin;;) {
+    const auto token = detail::next_token(text, pos, end);
+    if (token.empty()) break;
+    tokens.push_back(upper(text.substr(token.begin, token.end - token.begin)));
+    pos = token.end;
+  }
+  if (tokens.empty() || tokens.front() != "COPY") return false;
+  for (std::size_t i = 1; i + 1 < tokens.size(); ++i) {
+    if (tokens[i] == "FROM" && (tokens[i + 1] == "STDIN" || tokens[i + 1] == "PSTDIN")) return true;
+  }
+  return false;
+}
+
+// The offset just past the line holding `\.` at or after `from`, or the text's end.
+std::size_t end_of_copy_data(std::string_view text, std::size_t from) {
+  std::size_t line = from;
+  while (line < text.size()) {
+    const auto newline = text.find('\n', line);
+    const auto end = newline == std::string_view::npos ? text.size() : newline;
+    auto content = text.substr(line, end - line);
+    if (!content.empty() && content.back() == '\r') content.remove_suffix(1);
+    if (content == "\\.") return newline == std::string_view::npos ? text.size() : newline + 1;
+    line = end + 1;
+  }
+  return text.size();
+}
+
+}  // namespace
+
+std::string blank_psql_commands(std::string_view text, std::vector<MetaCommand>& unsupported) {
+  // Meta-commands that only set psql up, or print: nothing to load.
+  static const std::set<std::string> k_harmless = {
+      "restrict", "unrestrict", "set", "unset", "echo", "qecho", "warn", "encoding", "pset", "timing",
+      "o", "out", "conninfo", "q", "quit", "copy", "."};
+  std::string out(text);
+  std::size_t pos = 0;
+  std::size_t statement = std::string_view::npos;  // where the current statement began
+  while (true) {
+    const auto token = detail::next_token(text, pos, text.size());
+    if (token.empty()) break;
+    if (text[token.begin] == '\\') {
+      const auto newline = text.find('\n', token.begin);
+      const auto line_end = newline == std::string_view::npos ? text.size() : newline;
+      std::size_t name_end = token.begin + 1;
+      while (name_end < line_end && !std::isspace(static_cast<unsigned char>(text[name_end]))) ++name_end;
+      const std::string name(text.substr(token.begin + 1, name_end - token.begin - 1));
+      if (k_harmless.count(name) == 0) unsupported.push_back({token.begin, name});
+      blank(out, token.begin, line_end);
+      pos = line_end;
+      continue;
+    }
+    if (statement == std::string_view::npos) statement = token.begin;
+    pos = token.end;
+    if (text.substr(token.begin, token.end - token.begin) != ";") continue;
+    if (copy_from_stdin(text, statement, token.begin)) {
+      // The data starts on the line after the statement and ends with a line holding `\.`.
+      const auto newline = text.find('\n', token.end);
+      const auto data = newline == std::string_view::npos ? text.size() : newline + 1;
+      const auto end = end_of_copy_data(text, data);
+      blank(out, statement, end);
+      pos = end;
+    }
+    statement = std::string_view::npos;
+  }
+  return out;
+}
 
 bool same_tokens(std::string_view a, std::string_view b) {
   std::size_t pa = 0, pb = 0;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/sandbox/backend.hpp"
@@ -60,6 +61,37 @@ TEST(Dump, ALiveDatabaseDumpsLikeTheSchemaFileThatBuiltItAndIsNotWritten) {
   EXPECT_EQ("0", *writes.at(0, "n")) << "dump must not write to a database it reads";
   connection.reset();
   backend->stop();
+}
+
+TEST(Dump, ASchemaFileWrittenByTodaysPgDumpLoadsLikeTheMigrations) {
+  // pg_dump 15.18 (as 15.14+ and the other maintained branches): \restrict / \unrestrict lines,
+  // SET and set_config lines, COPY … FROM stdin data blocks. The same schema as
+  // drift/migrations, plus one comment and two rows.
+  const auto file = dump({(k_schemas / "pg-dump-15.18-with-data.sql").string()});
+  const auto migrations = dump({(std::filesystem::path(PGDRIFT_FIXTURES_DIR) / "drift" / "migrations").string()});
+  ASSERT_EQ(0, file.status.code) << file.output;
+  ASSERT_EQ(0, migrations.status.code) << migrations.output;
+  std::string without_comment = file.output;
+  const std::string comment = "COMMENT ON TABLE public.users IS 'people who sign in';\n";
+  const auto at = without_comment.find(comment);
+  ASSERT_NE(at, std::string::npos) << file.output;
+  without_comment.erase(at, comment.size());
+  EXPECT_EQ(without_comment, migrations.output);
+}
+
+TEST(Dump, APsqlMetaCommandThatCannotBeHonouredIsAnErrorAtItsLine) {
+  const auto dir = std::filesystem::temp_directory_path() / "pgdrift-dump-connect-test";
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "schema.sql";
+  {
+    std::ofstream out(file);
+    out << "CREATE DATABASE app;\n\n\\connect app\nCREATE TABLE t (id int);\n";
+  }
+  const auto run = dump({file.string()});
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(2, run.status.code) << run.output;
+  EXPECT_NE(run.output.find("schema.sql:3: psql meta-command \\connect cannot be honoured"), std::string::npos)
+      << run.output;
 }
 
 TEST(Dump, PasswordsOfDatabaseUrlsNeverReachTheOutput) {

@@ -38,6 +38,21 @@ std::vector<Statement> split(std::string_view text);
 // identifier, a dollar-quoted body or a block comment is not one.
 std::vector<std::size_t> line_comments(std::string_view text);
 
+// A psql meta-command found in a script (`\connect`, `\i`, …), by its byte offset.
+struct MetaCommand {
+  std::size_t offset = 0;  // of the backslash
+  std::string name;        // "connect", "i", …
+};
+
+// `text` with what psql itself consumes instead of sending to the server blanked out, as pg_dump
+// writes it: meta-commands (`\restrict KEY`, `\unrestrict KEY`, `\set …`, …: a backslash outside
+// strings and comments, to the end of its line) and `COPY … FROM stdin;` statements with their
+// data up to the `\.` line (data is not schema). Blanking keeps the length: every byte but line
+// breaks becomes a space, so offsets and line numbers stay. Meta-commands that would change what
+// is loaded (`\connect`, `\i`, `\include`, `\gexec`, `\if`, …) are blanked too and returned
+// in `unsupported`.
+std::string blank_psql_commands(std::string_view text, std::vector<MetaCommand>& unsupported);
+
 // Whether `a` and `b` hold the same tokens in the same order: they differ at most in whitespace
 // and comments (a string's or a dollar-quoted body's contents count as tokens, not whitespace).
 bool same_tokens(std::string_view a, std::string_view b);
