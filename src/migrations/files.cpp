@@ -22,6 +22,30 @@ constexpr std::string_view k_bom = "\xEF\xBB\xBF";
 
 enum class Kind { files, dirs };
 
+// An entry that is neither a file nor a directory (a dangling symbolic link, a link loop, a FIFO,
+// a socket, a device) would be skipped silently, and a migration with it: an error naming it.
+// Hidden entries (".#name" lock links of editors, say) are left alone.
+void reject_odd_entry(const fs::directory_entry& entry) {
+  if (entry.path().filename().string().rfind('.', 0) == 0) return;
+  std::error_code ec;
+  const auto status = fs::status(entry.path(), ec);
+  if (!ec && (fs::is_regular_file(status) || fs::is_directory(status))) return;
+  std::string what = "is neither a file nor a directory";
+  std::error_code link_ec;
+  if (fs::is_symlink(fs::symlink_status(entry.path(), link_ec))) {
+    what = ec == std::errc::too_many_symbolic_link_levels ? "is a symbolic link loop"
+                                                         : "is a symbolic link to nothing (" + ec.message() + ")";
+  } else if (fs::is_fifo(status)) {
+    what = "is a FIFO (named pipe)";
+  } else if (fs::is_socket(status)) {
+    what = "is a socket";
+  } else if (fs::is_block_file(status) || fs::is_character_file(status)) {
+    what = "is a device file";
+  }
+  throw usage_error(display_path(entry.path()) + ": " + what + " in the migrations directory",
+                    "remove it, or make it a regular migration file: pgdrift does not skip what it cannot read");
+}
+
 std::vector<fs::path> list(const fs::path& dir, Kind kind) {
   std::vector<fs::path> out;
   std::error_code error;
@@ -29,6 +53,7 @@ std::vector<fs::path> list(const fs::path& dir, Kind kind) {
   if (error) throw_list_error(dir, error);
   for (; it != fs::directory_iterator(); it.increment(error)) {
     std::error_code ignored;
+    reject_odd_entry(*it);
     const bool wanted =
         kind == Kind::files ? it->is_regular_file(ignored) : it->is_directory(ignored);
     if (wanted) out.push_back(dir / it->path().filename());
@@ -68,6 +93,7 @@ std::vector<fs::path> list_tree(const fs::path& dir) {
   if (error) throw_list_error(dir, error);
   for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
     std::error_code ignored;
+    reject_odd_entry(*it);
     if (it->is_regular_file(ignored)) out.push_back(it->path());
   }
   if (error) throw_list_error(dir, error);
@@ -85,6 +111,12 @@ std::string read_source(const fs::path& path) {
   } catch (const Error&) {
     throw usage_error(shown + ": cannot read file",
                       "check that it exists and is readable by the user running pgdrift");
+  }
+  if (const auto nul = text.find('\0'); nul != std::string::npos) {
+    const auto at = util::line_col(text, nul);
+    throw usage_error(shown + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
+                          ": file holds a NUL byte, where PostgreSQL would stop reading the statement",
+                      "remove it: a migration is text (a binary file in the migrations directory, or a broken save?)");
   }
   if (const auto bad = util::find_invalid_utf8(text)) {
     const auto at = util::line_col(text, *bad);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -208,6 +209,51 @@ TEST(DiscoverErrors, UnreadableFileIsNamed) {
   ::waitpid(child, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(0, WEXITSTATUS(status)) << "as nobody, the error must name the unreadable file";
+}
+
+TEST(DiscoverErrors, ANulByteIsAnErrorAtItsPosition) {
+  TempTree tree;
+  tree.write("1_a.sql", std::string("CREATE TABLE t (id int);\nSELECT 1;\0 DROP TABLE t;\n", 46));
+  EXPECT_EQ(tree.path().generic_string() +
+                "/1_a.sql:2:10: file holds a NUL byte, where PostgreSQL would stop reading the statement | remove it: "
+                "a migration is text (a binary file in the migrations directory, or a broken save?)",
+            error_of([&] { discover_dir(tree.path()); }));
+}
+
+TEST(DiscoverErrors, EntriesThatAreNeitherFilesNorDirectoriesAreNamed) {
+  struct Case {
+    const char* what;
+    std::function<void(const std::filesystem::path&)> make;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"dangling symlink",
+       [](const std::filesystem::path& p) { std::filesystem::create_symlink("gone.sql", p); },
+       "is a symbolic link to nothing (No such file or directory) in the migrations directory"},
+      {"symlink loop", [](const std::filesystem::path& p) { std::filesystem::create_symlink(p.filename(), p); },
+       "is a symbolic link loop in the migrations directory"},
+      {"fifo", [](const std::filesystem::path& p) { ASSERT_EQ(0, ::mkfifo(p.c_str(), 0600)); },
+       "is a FIFO (named pipe) in the migrations directory"},
+  };
+  for (const auto& c : cases) {
+    for (const auto format : {Format::plain, Format::prisma}) {
+      TempTree tree;
+      tree.write("1_a.sql", "SELECT 1;");
+      tree.write("20240101000000_a/migration.sql", "SELECT 1;");
+      const auto odd = tree.path() / "2_b.sql";
+      c.make(odd);
+      const auto error = error_of([&] { discover_dir(tree.path(), format); });
+      EXPECT_EQ(odd.generic_string() + ": " + c.message +
+                    " | remove it, or make it a regular migration file: pgdrift does not skip what it cannot read",
+                error)
+          << c.what;
+    }
+  }
+  // An editor's lock link (hidden) is no migration and no error.
+  TempTree tree;
+  tree.write("1_a.sql", "SELECT 1;");
+  std::filesystem::create_symlink("user@host.1234", tree.path() / ".#1_a.sql");
+  EXPECT_EQ(1u, discover_dir(tree.path()).migrations.size());
 }
 
 }  // namespace
