@@ -1,5 +1,6 @@
 // Placeholder substitution in migration SQL, and mapping offsets back to the file.
 
+#include <algorithm>
 #include <optional>
 
 #include "pgdrift/migrations/migration.hpp"
@@ -108,6 +109,20 @@ std::string substitute(std::string_view sql, const std::map<std::string, std::st
     ++i;
   }
   return result;
+}
+
+std::vector<UnresolvedPlaceholder> unresolved_placeholders(std::string_view text, std::size_t begin,
+                                                           std::size_t end) {
+  std::vector<UnresolvedPlaceholder> out;
+  const std::string_view scanned = text.substr(0, std::min(end, text.size()));
+  for (std::size_t i = begin; i < scanned.size(); ++i) {
+    if (scanned[i] != '{' && scanned[i] != '$') continue;
+    if (const auto placeholder = match_at(scanned, i)) {
+      out.push_back({i, placeholder->length, std::string(placeholder->name)});
+      i += placeholder->length - 1;
+    }
+  }
+  return out;
 }
 
 std::size_t Migration::source_offset(std::size_t sql_offset) const {

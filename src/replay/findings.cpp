@@ -59,6 +59,20 @@ std::vector<Finding> findings(const ReplayResult& result) {
       f.location = locate(*m.migration, s.error_offset, s.end);
       f.detail = detail_of(*s.error);
       f.hint = hint_of(*s.error);
+      // A syntax error in a statement that still holds a template placeholder: the placeholder is
+      // what to fix (a value pgdrift was not given), not the SQL.
+      const auto left = migrations::unresolved_placeholders(m.migration->source, s.begin, s.end);
+      const auto at_error = std::find_if(left.begin(), left.end(), [&](const migrations::UnresolvedPlaceholder& p) {
+        return p.offset <= s.error_offset && s.error_offset < p.offset + p.length;
+      });
+      if (s.error->sqlstate == "42601" && at_error != left.end()) {
+        const auto& p = *at_error;
+        const std::string written = m.migration->source.substr(p.offset, p.length);
+        f.message = "placeholder " + written + " has no value, so PostgreSQL saw it as SQL: " + s.error->message;
+        f.location = locate(*m.migration, p.offset, p.offset + p.length);
+        f.hint = "pass --var " + p.name + "=VALUE (or set migrations.vars." + p.name +
+                 " in pgdrift.yml) with the value your migration tool fills in";
+      }
       out.push_back(std::move(f));
     }
   }

@@ -289,5 +289,26 @@ TEST_F(ReplayTest, EveryFormatFixtureReplays) {
   EXPECT_GE(replayed, 9) << "a fixture per format plus failing and concurrently";
 }
 
+TEST_F(ReplayTest, ASyntaxErrorAtAPlaceholderWithoutValueSaysWhichVarToPass) {
+  TempTree tree({{"V1__schema.sql", "CREATE SCHEMA app;\n"},
+                 {"V2__table.sql", "-- the schema Flyway was told to use\nCREATE TABLE ${flyway:defaultSchema}.t (id int);\n"}});
+  const auto result = replay(tree, Format::flyway);
+  ASSERT_FALSE(result.ok());
+  const auto findings = replay::findings(result);
+  ASSERT_EQ(1u, findings.size());
+  EXPECT_EQ("placeholder ${flyway:defaultSchema} has no value, so PostgreSQL saw it as SQL: syntax error at or near \"$\"",
+            findings[0].message);
+  EXPECT_EQ(2, findings[0].location->line);
+  EXPECT_EQ(14, findings[0].location->column);
+  EXPECT_NE(findings[0].hint.find("--var flyway:defaultSchema=VALUE"), std::string::npos) << findings[0].hint;
+
+  // With the value it replays; an unrelated syntax error keeps PostgreSQL's own message.
+  EXPECT_TRUE(replay(tree, Format::flyway, {{"flyway:defaultSchema", "app"}}).ok());
+  TempTree typo({{"V1__typo.sql", "CREATE TABEL t (note text DEFAULT '${not_a_placeholder_here}');\n"}});
+  const auto typo_findings = replay::findings(replay(typo, Format::flyway));
+  ASSERT_EQ(1u, typo_findings.size());
+  EXPECT_EQ("syntax error at or near \"TABEL\"", typo_findings[0].message);
+}
+
 }  // namespace
 }  // namespace pgdrift::testing

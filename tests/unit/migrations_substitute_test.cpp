@@ -64,6 +64,17 @@ TEST(Substitute, RecordsWhereEachReplacementCameFrom) {
   EXPECT_EQ(12u, subs[1].length);  // "{{ .owner }}"
 }
 
+TEST(Substitute, FindsThePlaceholdersLeftWithoutValue) {
+  const std::string sql = "CREATE TABLE {{ .Namespace }}.t (a text DEFAULT '${flyway:user}', b int);\nSELECT $1, $$x$$;";
+  const auto left = unresolved_placeholders(sql, 0, sql.size());
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].name, "Namespace");
+  EXPECT_EQ(sql.substr(left[0].offset, left[0].length), "{{ .Namespace }}");
+  EXPECT_EQ(left[1].name, "flyway:user");
+  EXPECT_EQ(sql.substr(left[1].offset, left[1].length), "${flyway:user}");
+  EXPECT_TRUE(unresolved_placeholders(sql, sql.find("SELECT"), sql.size()).empty());
+}
+
 TEST(SourceOffset, MapsAroundAndInsideReplacements) {
   Migration migration;
   migration.up_offset = 10;

@@ -82,4 +82,16 @@ Format detect_format(const std::filesystem::path& dir);
 std::string substitute(std::string_view sql, const std::map<std::string, std::string>& vars,
                        std::size_t base_offset, std::vector<Substitution>& out);
 
+// A placeholder left in SQL because no value was given for it (`{{ .Namespace }}`,
+// `${flyway:defaultSchema}`, …): its byte offset and length in the text scanned, and its name.
+struct UnresolvedPlaceholder {
+  std::size_t offset = 0;
+  std::size_t length = 0;
+  std::string name;
+};
+
+// The placeholders (the forms substitute() knows) in text[begin, end).
+std::vector<UnresolvedPlaceholder> unresolved_placeholders(std::string_view text, std::size_t begin,
+                                                           std::size_t end);
+
 }  // namespace pgdrift::migrations
