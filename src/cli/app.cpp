@@ -97,7 +97,7 @@ void add_judge_flags(CLI::App& sub, ReplayFlags& flags) {
                   "Judge only migrations added or changed since the merge base of REF and HEAD; 'none' judges "
                   "all (migrations.base; default: the CI's base branch)");
   optional_option(sub, "--baseline", flags.baseline,
-                  "Migrations at or below this version are history: replayed, not judged (migrations.baseline)");
+                  "Migrations at or below this version are history, not judged (migrations.baseline)");
 }
 
 void add_target_flag(CLI::App& sub, DriftFlags& drift) {

@@ -117,6 +117,17 @@ Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg,
       group.format = d->format;
       for (const auto& m : d->migrations) {
         if (same_file(m.path, file)) {
+          // Named with an explicit base (--base, migrations.base): whether it changed since is
+          // checked too, so a pre-commit hook catches an edited applied migration.
+          const auto base = choose_base(cfg, env);
+          if (base && (base->origin == history::BaseOrigin::flag || base->origin == history::BaseOrigin::config)) {
+            const auto dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+            for (auto f : judge_migrations(cfg, env, dir, d->migrations, d->format).findings) {
+              if (!f.location || f.location->file != m.display_path) continue;
+              f.location->file = path;
+              in.findings.push_back(std::move(f));
+            }
+          }
           auto copy = m;
           copy.display_path = path;
           group.migrations.push_back(std::move(copy));

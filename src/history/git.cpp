@@ -89,7 +89,18 @@ std::vector<std::string> fields(const std::string& out) {
   return result;
 }
 
-std::string fetch_hint(const std::string& base, BaseOrigin origin) {
+// How the base was given, for messages: "--base main", "GITHUB_BASE_REF's origin/main", …
+std::string named(const std::string& base, BaseOrigin origin) {
+  switch (origin) {
+    case BaseOrigin::github: return "the pull request's base origin/" + base.substr(base.find('/') + 1) + " (GITHUB_BASE_REF)";
+    case BaseOrigin::gitlab: return "the merge request's base " + base.substr(0, 12) + " (CI_MERGE_REQUEST_DIFF_BASE_SHA)";
+    case BaseOrigin::config: return "migrations.base " + base;
+    case BaseOrigin::flag: break;
+  }
+  return "--base " + base;
+}
+
+std::string fetch_hint(const std::string& base, BaseOrigin origin, bool shallow) {
   switch (origin) {
     case BaseOrigin::github:
       return "actions/checkout fetches only one commit by default: give it `with: fetch-depth: 0` so that " + base +
@@ -100,6 +111,10 @@ std::string fetch_hint(const std::string& base, BaseOrigin origin) {
     case BaseOrigin::flag:
     case BaseOrigin::config:
       break;
+  }
+  if (shallow) {
+    return "this clone is shallow: fetch the history (git fetch --unshallow, or git fetch --deepen=N), or pass "
+           "--base none";
   }
   return "check the name (git branch -a), fetch it (git fetch origin), or pass --base none to judge every migration";
 }
@@ -136,12 +151,12 @@ GitChanges read_git_changes(const fs::path& dir, const std::string& base, BaseOr
   const auto top = git.run({"rev-parse", "--show-toplevel", "--is-shallow-repository"});
   if (!top.ok) {
     if (top.err.find("dubious ownership") != std::string::npos) {
-      throw usage_error("--base " + base + ": git refuses to read " + dir.string() +
+      throw usage_error(named(base, origin) + ": git refuses to read " + dir.string() +
                             ": the repository belongs to another user (" + first_line(top.err) + ")",
                         "mark it safe for this user: git config --global --add safe.directory '" +
                             git_key(dir) + "' (usual in CI containers), or pass --base none");
     }
-    throw usage_error("--base " + base + ": " + dir.string() + " is not in a git work tree (" + first_line(top.err) + ")",
+    throw usage_error(named(base, origin) + ": " + dir.string() + " is not in a git work tree (" + first_line(top.err) + ")",
                       "run pgdrift in a clone of the repository, or judge by version instead: --base none with "
                       "migrations.baseline: VERSION in pgdrift.yml");
   }
@@ -152,14 +167,15 @@ GitChanges read_git_changes(const fs::path& dir, const std::string& base, BaseOr
   if (!merge_base.ok) {
     const auto resolved = git.run({"rev-parse", "--verify", "--quiet", "--end-of-options", base + "^{commit}"});
     if (!resolved.ok) {
-      throw usage_error("--base " + base + ": no such commit or branch in this clone", fetch_hint(base, origin));
+      throw usage_error(named(base, origin) + ": no such commit or branch in this clone",
+                        fetch_hint(base, origin, shallow));
     }
     if (shallow) {
-      throw usage_error("--base " + base + ": this is a shallow clone and the history between " + base +
+      throw usage_error(named(base, origin) + ": this is a shallow clone and the history between " + base +
                             " and HEAD is not in it, so the merge base cannot be found",
-                        fetch_hint(base, origin));
+                        fetch_hint(base, origin, true));
     }
-    throw usage_error("--base " + base + ": " + base + " and HEAD have no common history",
+    throw usage_error(named(base, origin) + ": " + base + " and HEAD have no common history",
                       "pass the branch the change will be merged into (e.g. --base origin/main), or --base none");
   }
   GitChanges changes;
@@ -175,13 +191,13 @@ GitChanges read_git_changes(const fs::path& dir, const std::string& base, BaseOr
   const std::string top_dir = toplevel.string();
   // What existed at the merge base: anything else (added, untracked, even ignored) is new.
   const auto tree = git.run({"-C", top_dir, "ls-tree", "-r", "-z", "--name-only", changes.merge_base, "--", relative});
-  if (!tree.ok) throw usage_error("--base " + base + ": git ls-tree failed: " + first_line(tree.err));
+  if (!tree.ok) throw usage_error(named(base, origin) + ": git ls-tree failed: " + first_line(tree.err));
   for (const auto& file : fields(tree.out)) {
     if (!file.empty()) changes.at_base.insert(path_of(file));
   }
   const auto diff = git.run({"-C", top_dir, "diff", "--find-renames", "--no-ext-diff", "--no-textconv", "--name-status",
                              "-z", changes.merge_base, "--", relative});
-  if (!diff.ok) throw usage_error("--base " + base + ": git diff failed: " + first_line(diff.err));
+  if (!diff.ok) throw usage_error(named(base, origin) + ": git diff failed: " + first_line(diff.err));
   const auto items = fields(diff.out);
   std::vector<std::string> modified;
   for (std::size_t i = 0; i + 1 < items.size();) {
@@ -202,8 +218,13 @@ GitChanges read_git_changes(const fs::path& dir, const std::string& base, BaseOr
     }
     const std::string& file = items[i + 1];
     if (status[0] == 'M' || status[0] == 'T') modified.push_back(file);
-    if (status[0] == 'D') changes.deleted.push_back(file);
+    if (status[0] == 'D') changes.deleted[file];
     i += 2;
+  }
+  for (auto& [file, text] : changes.deleted) {
+    if (!util::ends_with(util::to_lower(file), ".sql")) continue;
+    const auto old = git.run({"-C", top_dir, "show", changes.merge_base + ":" + file});
+    if (old.ok) text = old.out;
   }
   for (const auto& file : modified) {
     GitChanges::Edit edit;

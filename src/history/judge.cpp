@@ -4,6 +4,7 @@
 #include "pgdrift/history/history.hpp"
 #include "pgdrift/history/judge.hpp"
 #include "pgdrift/sql/statement.hpp"
+#include "pgdrift/util/error.hpp"
 #include "pgdrift/util/text.hpp"
 
 namespace pgdrift::history {
@@ -112,12 +113,12 @@ Finding renamed_finding(const migrations::Migration& m, const GitChanges& git, c
   Finding f;
   f.rule = "history/renamed-migration";
   f.severity = Severity::warning;
-  f.location = Location{m.display_path, 0, 0, 0, 0};
+  f.location = Location{m.display_path, 1, 0, 0, 0};
   f.object = "migration " + m.display_path;
   f.message = m.display_path + " was renamed from " + rename.from + " since " + git.base +
               (rename.similarity < 100 ? " and changed" : "") +
-              ": tools that record applied migrations by version or name see a new migration (applied again) "
-              "and a missing one";
+              ": migration tools record what they applied by version and name (Flyway also by description), "
+              "so environments see a missing migration and a new one, or fail validation";
   f.hint = "keep the name of a migration once it was merged (git mv it back), unless no environment applied it yet";
   return f;
 }
@@ -152,10 +153,23 @@ long baseline_position(const std::vector<migrations::Migration>& migrations, con
   for (std::size_t i = 0; i < migrations.size(); ++i) {
     const auto& m = migrations[i];
     if (m.repeatable) continue;
-    if (m.version == baseline) exact = true;
+    if (compare_versions(m.version, baseline) == 0) exact = true;
     if (compare_versions(m.version, baseline) <= 0) last = static_cast<long>(i);
   }
   return last;
+}
+
+// Whether every dot- or underscore-separated part of `version` is a number ("1.2", "20240101").
+bool numeric_version(const std::string& version) {
+  if (version.empty()) return false;
+  for (const auto& part : util::split(version, '.')) {
+    for (const auto& piece : util::split(part, '_')) {
+      if (piece.empty() || !std::all_of(piece.begin(), piece.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -207,6 +221,7 @@ Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeIn
   std::vector<std::string> bases;
 
   std::size_t absent_at_base = 0;
+  std::set<std::string> renamed_from;  // deleted paths that came back under another name
   if (input.git) {
     const auto& git = *input.git;
     out.narrowed = true;
@@ -220,6 +235,16 @@ Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeIn
         continue;
       }
       if (git.at_base.count(key) == 0) {
+        // Renamed without git mv (deleted, and the same text is back under another name)?
+        const auto moved = std::find_if(git.deleted.begin(), git.deleted.end(), [&](const auto& gone) {
+          return !gone.second.empty() && gone.second == m.source;
+        });
+        if (moved != git.deleted.end()) {
+          out.findings.push_back(renamed_finding(m, git, {moved->first, 100}));
+          renamed_from.insert(moved->first);
+          history[i] = true;
+          continue;
+        }
         ++absent_at_base;  // added, untracked or ignored: new
         continue;
       }
@@ -234,8 +259,8 @@ Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeIn
       // An edit that leaves what it applies as it was builds what it built before: still history.
       history[i] = kind != EditKind::applied_part;
     }
-    for (const auto& path : git.deleted) {
-      if (looks_like_migration(path)) out.findings.push_back(deleted_finding(path, git));
+    for (const auto& [path, text] : git.deleted) {
+      if (looks_like_migration(path) && renamed_from.count(path) == 0) out.findings.push_back(deleted_finding(path, git));
     }
   }
   if (!input.baseline.empty()) {
@@ -246,11 +271,21 @@ Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeIn
     for (long i = 0; i <= last; ++i) {
       if (!migrations[static_cast<std::size_t>(i)].repeatable) history[static_cast<std::size_t>(i)] = true;
     }
+    if (!exact && !numeric_version(input.baseline)) {
+      std::string example;
+      for (const auto& m : migrations) {
+        if (!m.repeatable) example = m.version;
+      }
+      throw usage_error("the baseline " + input.baseline + " is not the version of any migration, nor a number "
+                            "to compare versions with",
+                        "give the version of the last migration every environment applied" +
+                            (example.empty() ? std::string() : ", as the tool writes it (e.g. " + example + ")"));
+    }
     if (!exact) {
       Finding f;
       f.rule = "history/baseline-not-found";
       f.severity = Severity::notice;
-      f.message = "migrations.baseline " + input.baseline + " is not the version of any migration; " +
+      f.message = "the baseline " + input.baseline + " is not the version of any migration; " +
                   std::to_string(last + 1) + " migrations sort at or below it and are history";
       f.hint = "set the baseline to the version of the last migration every environment has applied";
       out.findings.push_back(std::move(f));

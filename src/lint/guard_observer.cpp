@@ -84,6 +84,12 @@ void DestructiveGuard::after_migration(db::Connection& connection, const migrati
   m_before = std::move(after);
 }
 
+void DestructiveGuard::unwatched_migration(db::Connection& connection, const migrations::Migration& migration) {
+  (void)connection;
+  (void)migration;
+  m_before.reset();  // what it dropped is history's: the next watched migration snapshots afresh
+}
+
 void DestructiveGuard::finish(db::Connection& connection) { (void)connection; }
 
 std::vector<Finding> DestructiveGuard::findings() const { return m_findings; }

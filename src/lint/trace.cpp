@@ -271,6 +271,32 @@ struct Tracer::State {
     findings.push_back(std::move(f));
   }
 
+  // After a migration nobody watched: everything it made or changed (relations, their files and
+  // scan counts, constraints, unindexed foreign keys) becomes the new starting point.
+  void resync(db::Connection& connection) {
+    if (!started) return;
+    end_transaction();
+    for (const auto& row : query(connection, trace::snapshot_sql(0, true, server_version_num), "snapshot", false)) {
+      if (row.kind == 'c') {
+        note_constraint(row, std::nullopt);
+      } else if (row.kind == 'r' && trace::user_schema(row.schema)) {
+        relations[row.oid] = Relation{row.relkind, row.filenode.value_or(""), row.table, row.schema, row.name};
+        if (row.scans) scans[row.oid] = *row.scans;
+        max_relation = std::max(max_relation, row.oid);
+      }
+      if (row.kind == 'r') after_relation = std::max(after_relation, row.oid);
+    }
+    for (const auto& [oid, where] : foreign_keys) {
+      if (!where) existing_at_start.insert(oid);
+    }
+    if (unindexed_at_start) {
+      for (const auto& fk : trace::unindexed_foreign_keys(connection, server_version_num)) {
+        const auto known = foreign_keys.find(fk.oid);
+        if (known == foreign_keys.end() || !known->second) unindexed_at_start->insert(fk.oid);
+      }
+    }
+  }
+
   void snapshot(db::Connection& connection) {
     const bool first = !started;
     if (!first && !may_have_created) return;
@@ -528,6 +554,11 @@ void Tracer::after_statement(db::Connection& connection, const migrations::Migra
   const auto rows = s.query(connection, std::move(query), migration.display_path + ":" + std::to_string(begin.line));
   ++s.stats.statements;
   s.trace(rows, context, in_transaction);
+}
+
+void Tracer::unwatched_migration(db::Connection& connection, const migrations::Migration& migration) {
+  (void)migration;
+  m_state->resync(connection);
 }
 
 void Tracer::after_migration(db::Connection& connection, const migrations::Migration& migration, bool applied) {

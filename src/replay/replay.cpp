@@ -210,6 +210,9 @@ ReplayResult run(db::Connection& connection, const std::vector<const migrations:
     for (auto* observer : watched.observers) observer->before_migration(connection, migration);
     const bool ok = apply(connection, migration, statements, watched, server_version_num, out);
     for (auto* observer : watched.observers) observer->after_migration(connection, migration, ok);
+    if (ok && watched.observers.empty()) {
+      for (auto* observer : options.observers) observer->unwatched_migration(connection, migration);
+    }
     out.status = ok ? Status::applied : Status::failed;
     out.duration_ms = ms_since(migration_started);
     failed = !ok;

@@ -33,24 +33,34 @@ std::string judged_sentence(const Report& report) {
   };
   if (!j.narrowed) {
     const std::string all = "Judged every migration (" + std::to_string(j.new_files.size()) + ")";
-    if (j.all_requested) return all + ": --base none.";
+    if (j.all_requested) return all + ": base none.";
     return all + ": no base given (pass --base origin/main to judge only the migrations a change adds).";
   }
+  // A commit id (GitLab's base) reads better short.
+  std::string base = j.base;
+  if (base.size() == 40 && base.find_first_not_of("0123456789abcdef") == std::string::npos) base = base.substr(0, 12);
   std::string out;
   if (j.new_files.empty()) {
-    out = "No new migrations since " + j.base + " to judge";
+    out = "No new migrations since " + base + " to judge";
   } else {
     std::vector<std::string> shown(j.new_files.begin(), j.new_files.begin() + std::min<std::size_t>(j.new_files.size(), 5));
     std::string names;
     for (std::size_t i = 0; i < shown.size(); ++i) names += (i == 0 ? "" : ", ") + shown[i];
     if (j.new_files.size() > shown.size()) names += " and " + std::to_string(j.new_files.size() - shown.size()) + " more";
-    out = "Judged " + count(j.new_files.size(), "new migration") + " since " + j.base + " (" + names + ")";
+    out = "Judged " + count(j.new_files.size(), "new migration") + " since " + base + " (" + names + ")";
   }
+  const bool all_cached = j.cache_covers >= j.history_count;
   if (j.cache == "hit") {
-    out += "; " + count(j.history_count, "history migration") + " not judged (restored from the replay cache)";
+    out += "; " + count(j.history_count, "history migration") + " not judged (" +
+           (all_cached ? std::string("restored from the replay cache")
+                       : std::to_string(j.cache_covers) + " restored from the replay cache, the rest replayed") +
+           ")";
   } else {
     out += "; " + count(j.history_count, "history migration") + " " + verb + ", not judged";
-    if (j.cache == "saved") out += " (now in the replay cache)";
+    if (j.cache == "saved") {
+      out += all_cached ? " (now in the replay cache)"
+                        : " (the first " + std::to_string(j.cache_covers) + " now in the replay cache)";
+    }
   }
   return out + ".";
 }

@@ -164,6 +164,10 @@ TEST_F(JudgedTest, AnEditedHistoricalMigrationIsAnErrorOfItsOwn) {
     EXPECT_NE(f["message"].get<std::string>().find("+1 −1 line"), std::string::npos) << f.dump();
     EXPECT_NE(f["hint"].get<std::string>().find("new migration"), std::string::npos) << f.dump();
   }
+  // A pre-commit hook naming the file with an explicit base sees it too.
+  const auto hook = pgdrift({"lint", edited, "--base", "main"});
+  EXPECT_EQ(hook.exit_code, 1) << hook.output;
+  EXPECT_EQ(rules_in(hook, edited).front(), "history/edited-migration") << hook.output;
   // The edited file is judged (it runs on fresh databases); the comment-only one stays history.
   const auto& fresh = run.report["judged"]["new"];
   EXPECT_NE(std::find(fresh.begin(), fresh.end(), edited), fresh.end()) << fresh.dump();
@@ -323,6 +327,27 @@ TEST_F(JudgedTest, BaseNoneKeepsTheBaselineAndAFlagWinsOverTheCi) {
   const auto ci = verify({}, github);
   EXPECT_EQ(ci.report["judged"]["base"], "origin/main") << ci.output;
   EXPECT_EQ(verify({}).report["judged"]["base"], "HEAD");
+}
+
+TEST_F(JudgedTest, HistoryReplayedBetweenJudgedMigrationsStaysHistorys) {
+  // Editing V3 makes it judged; V7 (unindexed comments.author_id key), V13 (a retype that
+  // rewrites invoices), V20… then replay after it unwatched: nothing of theirs is this change's.
+  const std::string edited = std::string(k_dir) + "/V3__create_projects.sql";
+  m_repo.write(edited,
+               "CREATE TABLE projects (\n    id bigserial PRIMARY KEY,\n    account_id bigint NOT NULL REFERENCES "
+               "accounts (id) ON DELETE CASCADE,\n    title varchar(300) NOT NULL,\n    archived boolean NOT NULL "
+               "DEFAULT false\n);\nCREATE INDEX projects_account_id_idx ON projects (account_id);\n"
+               "DO $$ BEGIN RAISE NOTICE 'projects ready'; END $$;\n");
+  // And a new migration after them all, one the guard snapshots around (an UPDATE of a table with a
+  // trigger): what the history dropped in between (V12, V18, V27…) is not its doing.
+  add_migration("V55__add_tasks_estimate.sql", "UPDATE tasks SET priority = 0 WHERE priority > 5;\n");
+  const auto run = verify({"--base", "main"});
+  for (const auto& file : files_with_findings(run)) {
+    EXPECT_TRUE(file == edited || file == k_new) << file << "\n" << run.output;
+  }
+  for (const auto& rule : rules_in(run, k_new)) EXPECT_NE(rule.rfind("destructive/", 0), 0u) << run.output;
+  const auto base_none = verify({"--base", "none"});
+  EXPECT_GT(files_with_findings(base_none).size(), 10u) << "the history itself has plenty to say";
 }
 
 TEST_F(JudgedTest, TheBaselineJudgesWithoutGit) {

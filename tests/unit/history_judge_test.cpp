@@ -8,6 +8,7 @@
 
 #include "pgdrift/history/judge.hpp"
 #include "pgdrift/sql/statement.hpp"
+#include "pgdrift/util/error.hpp"
 
 namespace pgdrift::history {
 namespace {
@@ -194,7 +195,7 @@ TEST(Judge, RenamedAndDeletedMigrationsAreWarnings) {
   input.git->renamed["/repo/db/V3__m.sql"] = {"db/V3__old_name.sql", 100};
   input.git->at_base.erase("/repo/db/V4__m.sql");
   input.git->renamed["/repo/db/V4__m.sql"] = {"db/V4__old_name.sql", 80};
-  input.git->deleted = {"db/V0__gone.sql", "db/V0__gone.down.sql", "db/README.md"};
+  input.git->deleted = {{"db/V0__gone.sql", "DROP TABLE legacy;\n"}, {"db/V0__gone.down.sql", ""}, {"db/README.md", ""}};
   const auto judged = judge(tree(), input);
   // Renamed as is: it builds what it built (history); renamed and changed: judged.
   EXPECT_EQ(judged_string(judged), "hhhN");
@@ -203,6 +204,17 @@ TEST(Judge, RenamedAndDeletedMigrationsAreWarnings) {
                                                      "history/deleted-migration:warning"}));
   EXPECT_NE(judged.findings[0].message.find("renamed from db/V3__old_name.sql"), std::string::npos);
   EXPECT_NE(judged.findings[2].message.find("db/V0__gone.sql existed at origin/main"), std::string::npos);
+}
+
+TEST(Judge, AFileMovedWithoutGitMvIsARenameNotADeletionAndANewFile) {
+  JudgeInput input;
+  input.git = git_base();
+  input.git->at_base.erase("/repo/db/V2__m.sql");
+  input.git->deleted = {{"db/V2__old_name.sql", "ALTER TABLE t ADD COLUMN a text;\n"}};
+  const auto judged = judge(tree(), input);
+  EXPECT_EQ(judged_string(judged), "hhhh");
+  ASSERT_EQ(rules(judged), std::vector<std::string>{"history/renamed-migration:warning"});
+  EXPECT_NE(judged.findings[0].message.find("renamed from db/V2__old_name.sql"), std::string::npos);
 }
 
 TEST(Judge, ABaseThatLeavesNoHistoryIsAWarning) {
@@ -232,6 +244,28 @@ TEST(Judge, ABaselineBetweenVersionsIsANotice) {
   const auto judged = judge(list, input);
   EXPECT_EQ(judged_string(judged), "hhN");
   ASSERT_EQ(rules(judged), std::vector<std::string>{"history/baseline-not-found:notice"});
+}
+
+TEST(Judge, ABaselineIsComparedAsAVersion) {
+  // golang-migrate writes 000005; "5" is the same version.
+  std::vector<Migration> list = {migration("000004", ""), migration("000005", ""), migration("000006", "")};
+  JudgeInput input;
+  input.baseline = "5";
+  const auto judged = judge(list, input);
+  EXPECT_EQ(judged_string(judged), "hhN");
+  EXPECT_TRUE(judged.findings.empty());
+  // What is no version at all is an error, not "everything is history".
+  for (const char* bad : {"V5", "abc"}) {
+    input.baseline = bad;
+    try {
+      judge(list, input);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::usage);
+      EXPECT_NE(std::string(e.what()).find("is not the version of any migration"), std::string::npos);
+      EXPECT_NE(e.hint().find("e.g. 000006"), std::string::npos) << e.hint();
+    }
+  }
 }
 
 TEST(Judge, AppliedOnEveryTargetIsHistoryAppliedOnSomeIsNew) {

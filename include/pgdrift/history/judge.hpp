@@ -35,7 +35,9 @@ struct GitChanges {
     int similarity = 0;  // git's similarity index, 100 = the same content
   };
   std::map<std::string, Rename> renamed;
-  std::vector<std::string> deleted;  // paths (relative to the repository) gone since the merge base
+  // Files gone since the merge base: path (relative to the repository) → their text there (for
+  // .sql files: a deleted one whose text reappears under another name was renamed without git mv).
+  std::map<std::string, std::string> deleted;
 };
 
 // Where the base of a change came from, to say what fixes a base git does not have.
@@ -76,7 +78,8 @@ struct Judged {
   std::vector<Finding> findings;
 };
 
-// Splits `migrations` (in apply order) into new and history. Throws nothing.
+// Splits `migrations` (in apply order) into new and history. Throws pgdrift::Error (usage) for a
+// baseline that is neither a migration's version nor a number ("V10", "abc").
 Judged judge(const std::vector<migrations::Migration>& migrations, const JudgeInput& input);
 
 // Compares versions as migration tools write them: dot- or underscore-separated parts, numeric

@@ -74,6 +74,7 @@ class DestructiveGuard : public ReplayObserver {
   void after_statement(db::Connection& connection, const migrations::Migration& migration,
                        const sql::Statement& statement, std::size_t index, std::string_view command_tag) override;
   void after_migration(db::Connection& connection, const migrations::Migration& migration, bool applied) override;
+  void unwatched_migration(db::Connection& connection, const migrations::Migration& migration) override;
   void finish(db::Connection& connection) override;
   std::vector<Finding> findings() const override;
 

@@ -31,6 +31,13 @@ class ReplayObserver {
   // transaction.
   virtual void after_migration(db::Connection& connection, const migrations::Migration& migration,
                                bool applied) = 0;
+  // After a migration the observers do not watch (history, see replay::Options::observe) applied;
+  // outside any transaction. What it changed is not the watched migrations' doing: an observer
+  // takes it as its new starting point.
+  virtual void unwatched_migration(db::Connection& connection, const migrations::Migration& migration) {
+    (void)connection;
+    (void)migration;
+  }
   // After the last migration, when every migration applied; outside any transaction.
   virtual void finish(db::Connection& connection) = 0;
   // What it saw.

@@ -54,6 +54,7 @@ struct Judged {
   std::vector<std::string> new_files;  // the judged migrations' files, in apply order
   std::size_t history_count = 0;
   std::string cache;               // verify: replay cache "hit", "saved", "off", "not saved: …"
+  std::size_t cache_covers = 0;    // verify: the leading history migrations the cache entry holds
 };
 
 // Everything one pgdrift run has to say; reporters render it and compute nothing.
