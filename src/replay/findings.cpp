@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 
 #include "pgdrift/replay/replay.hpp"
 #include "pgdrift/util/process.hpp"
@@ -34,6 +35,81 @@ std::string hint_of(const db::ServerMessage& m) {
   return m.hint;
 }
 
+// Where to get an extension the sandbox's server lacks: a Debian package ("%s" = the major
+// version) and an image for the docker backend ("%s" likewise), for the ones migrations use most.
+struct ExtensionSource {
+  const char* package;
+  const char* image;
+};
+const std::map<std::string, ExtensionSource>& extension_sources() {
+  static const std::map<std::string, ExtensionSource> k_sources = {
+      {"postgis", {"postgresql-%s-postgis-3", "postgis/postgis:%s-3.4"}},
+      {"postgis_topology", {"postgresql-%s-postgis-3", "postgis/postgis:%s-3.4"}},
+      {"postgis_raster", {"postgresql-%s-postgis-3", "postgis/postgis:%s-3.4"}},
+      {"postgis_tiger_geocoder", {"postgresql-%s-postgis-3", "postgis/postgis:%s-3.4"}},
+      {"address_standardizer", {"postgresql-%s-postgis-3", "postgis/postgis:%s-3.4"}},
+      {"vector", {"postgresql-%s-pgvector", "pgvector/pgvector:pg%s"}},
+      {"timescaledb", {"timescaledb-2-postgresql-%s (Timescale's apt repository)", "timescale/timescaledb:latest-pg%s"}},
+      {"pg_cron", {"postgresql-%s-cron", ""}},
+      {"pgrouting", {"postgresql-%s-pgrouting", "pgrouting/pgrouting:%s-3.4-3.6"}},
+      {"pg_partman", {"postgresql-%s-partman", ""}},
+      {"pgaudit", {"postgresql-%s-pgaudit", ""}},
+      {"hypopg", {"postgresql-%s-hypopg", ""}},
+      {"h3", {"postgresql-%s-h3", ""}},
+      {"pg_repack", {"postgresql-%s-repack", ""}},
+      {"pg_hint_plan", {"postgresql-%s-pg-hint-plan", ""}},
+  };
+  return k_sources;
+}
+
+std::string with_version(const char* pattern, const std::string& major) {
+  std::string out = pattern;
+  const auto at = out.find("%s");
+  if (at != std::string::npos) out.replace(at, 2, major);
+  return out;
+}
+
+// 'extension "postgis" is not available' (DETAIL names the control file under
+// /usr/share/postgresql/<major>/extension): the extension and the server's major version.
+bool unavailable_extension(const db::ServerMessage& error, std::string& name, std::string& major) {
+  const std::string prefix = "extension \"";
+  const std::string suffix = "\" is not available";
+  const auto& m = error.message;
+  if (error.sqlstate != "0A000" || !util::starts_with(m, prefix) || !util::ends_with(m, suffix)) return false;
+  name = m.substr(prefix.size(), m.size() - prefix.size() - suffix.size());
+  major = "N";
+  const auto marker = error.detail.find("/postgresql/");
+  if (marker != std::string::npos) {
+    const auto begin = marker + 12;
+    const auto end = error.detail.find('/', begin);
+    const std::string digits = error.detail.substr(begin, end == std::string::npos ? 0 : end - begin);
+    if (!digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      major = digits;
+    }
+  }
+  return true;
+}
+
+Finding extension_finding(Finding f, const std::string& name, const std::string& major) {
+  f.rule = "replay/extension-unavailable";
+  f.message = "extension " + name + " is not installed on the sandbox's PostgreSQL " + major +
+              ": the migrations need it, so they cannot replay here";
+  const auto known = extension_sources().find(name);
+  if (known == extension_sources().end()) {
+    f.hint = "install the package that provides " + name + " for PostgreSQL " + major +
+             " where the sandbox runs (local backend; on Debian often postgresql-" + major + "-" + name +
+             "), or replay on a server that has it (--backend docker --image …, or --backend server)";
+    return f;
+  }
+  const std::string package = with_version(known->second.package, major);
+  f.hint = "local backend: install " + package + " (apt-get install " + package.substr(0, package.find(' ')) + ")";
+  if (*known->second.image != '\0') {
+    f.hint += "; docker backend: --image " + with_version(known->second.image, major);
+  }
+  f.hint += "; or replay on a server that has it (--backend server --server-url …)";
+  return f;
+}
+
 }  // namespace
 
 std::vector<Finding> findings(const ReplayResult& result) {
@@ -59,6 +135,8 @@ std::vector<Finding> findings(const ReplayResult& result) {
       f.location = locate(*m.migration, s.error_offset, s.end);
       f.detail = detail_of(*s.error);
       f.hint = hint_of(*s.error);
+      std::string extension, major;
+      if (unavailable_extension(*s.error, extension, major)) f = extension_finding(std::move(f), extension, major);
       // A syntax error in a statement that still holds a template placeholder: the placeholder is
       // what to fix (a value pgdrift was not given), not the SQL.
       const auto left = migrations::unresolved_placeholders(m.migration->source, s.begin, s.end);

@@ -289,6 +289,35 @@ TEST_F(ReplayTest, EveryFormatFixtureReplays) {
   EXPECT_GE(replayed, 9) << "a fixture per format plus failing and concurrently";
 }
 
+TEST_F(ReplayTest, AnExtensionTheSandboxLacksSaysWhereToGetIt) {
+  // postgis is not installed where the tests run (ci/install-deps does not install it).
+  TempTree tree({{"V1__gis.sql", "CREATE TABLE shops (id int);\n"},
+                 {"V2__gis.sql", "CREATE EXTENSION IF NOT EXISTS postgis;\nALTER TABLE shops ADD COLUMN at geography;\n"},
+                 {"V3__custom.sql", "CREATE EXTENSION no_such_extension_here;\n"}});
+  const auto findings = replay::findings(replay(tree, Format::flyway));
+  ASSERT_EQ(1u, findings.size());
+  const auto& f = findings[0];
+  EXPECT_EQ("replay/extension-unavailable", f.rule);
+  EXPECT_EQ(Severity::error, f.severity);
+  EXPECT_EQ(1, f.location->line);
+  const std::string major = std::to_string(backend().server_version().empty() ? 0 : std::stoi(backend().server_version()));
+  EXPECT_EQ("extension postgis is not installed on the sandbox's PostgreSQL " + major +
+                ": the migrations need it, so they cannot replay here",
+            f.message);
+  EXPECT_NE(f.hint.find("apt-get install postgresql-" + major + "-postgis-3"), std::string::npos) << f.hint;
+  EXPECT_NE(f.hint.find("--image postgis/postgis:" + major + "-3.4"), std::string::npos) << f.hint;
+
+  // An extension pgdrift knows nothing about still gets the general advice.
+  TempTree custom({{"V1__custom.sql", "CREATE EXTENSION no_such_extension_here;\n"}});
+  const auto other = replay::findings(replay(custom, Format::flyway));
+  ASSERT_EQ(1u, other.size());
+  EXPECT_EQ("replay/extension-unavailable", other[0].rule);
+  EXPECT_NE(other[0].hint.find("install the package that provides no_such_extension_here"), std::string::npos);
+  // An extension that exists replays: no finding.
+  TempTree present({{"V1__trgm.sql", "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"}});
+  EXPECT_TRUE(replay(present, Format::flyway).ok());
+}
+
 TEST_F(ReplayTest, ASyntaxErrorAtAPlaceholderWithoutValueSaysWhichVarToPass) {
   TempTree tree({{"V1__schema.sql", "CREATE SCHEMA app;\n"},
                  {"V2__table.sql", "-- the schema Flyway was told to use\nCREATE TABLE ${flyway:defaultSchema}.t (id int);\n"}});
