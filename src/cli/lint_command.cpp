@@ -33,6 +33,7 @@ struct Group {
 struct Inputs {
   std::vector<Group> groups;
   std::vector<std::string> down_files;  // named on the command line but holding down migrations
+  std::vector<std::string> code_files;  // migrations written in code (goose .go): not linted
   std::vector<Finding> findings;        // of judging directories (history/edited-migration, …)
   report::Judged judged;                // across the directories named
 };
@@ -69,7 +70,7 @@ Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg,
     if (found != by_dir.end()) return found->second;
     std::optional<migrations::Discovery> d;
     try {
-      d = migrations::discover({dir, format, cfg.migrations.vars});
+      d = migrations::discover({dir, format, cfg.migrations.vars, true});
     } catch (const Error&) {
       // A directory of loose SQL files is no migrations directory: they are linted as plain
       // SQL. A goose, dbmate, … directory that does not read is an error to fix, not a reason
@@ -95,7 +96,8 @@ Inputs collect(const std::vector<std::string>& paths, const config::Config& cfg,
       throw usage_error(path + ": no such file or directory", "pass migration files or a migrations directory");
     }
     if (fs::is_directory(status)) {
-      const auto d = migrations::discover({path, format, cfg.migrations.vars});
+      const auto d = migrations::discover({path, format, cfg.migrations.vars, true});
+      for (const auto& code : d.skipped_code) in.code_files.push_back(code);
       Group group;
       group.format = d.format;
       group.directory = true;
@@ -226,6 +228,10 @@ int lint_command(const CommonFlags& common, const ReplayFlags& flags, const Lint
     }
     if (common.verbose) {
       for (const auto& down : inputs.down_files) io.err << "pgdrift: " << down << " holds a down migration: not linted\n";
+      for (const auto& code : inputs.code_files) {
+        io.err << "pgdrift: " << code << " is a migration written in code: not linted (lint reads SQL; verify runs "
+               << "code migrations with --command)\n";
+      }
     }
     lint::apply_directives(report.findings, judged, allow_destructive(cfg, io.env));
     apply_severity_overrides(report.findings, cfg);

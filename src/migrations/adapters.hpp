@@ -72,7 +72,7 @@ std::vector<Migration> discover_plain(const DiscoverOptions& options);
 std::vector<Migration> discover_flyway(const DiscoverOptions& options);
 std::vector<Migration> discover_golang_migrate(const DiscoverOptions& options);
 std::vector<Migration> discover_dbmate(const DiscoverOptions& options);
-std::vector<Migration> discover_goose(const DiscoverOptions& options);
+std::vector<Migration> discover_goose(const DiscoverOptions& options, std::vector<std::string>& skipped_code);
 std::vector<Migration> discover_prisma(const DiscoverOptions& options);
 std::vector<Migration> discover_drizzle(const DiscoverOptions& options);
 std::vector<Migration> discover_diesel(const DiscoverOptions& options);

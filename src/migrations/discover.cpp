@@ -35,7 +35,7 @@ std::string_view expected_files(Format format) {
   return "";
 }
 
-std::vector<Migration> run_adapter(Format format, const DiscoverOptions& options) {
+std::vector<Migration> run_adapter(Format format, const DiscoverOptions& options, std::vector<std::string>& skipped) {
   switch (format) {
     case Format::plain:
       return detail::discover_plain(options);
@@ -46,7 +46,7 @@ std::vector<Migration> run_adapter(Format format, const DiscoverOptions& options
     case Format::dbmate:
       return detail::discover_dbmate(options);
     case Format::goose:
-      return detail::discover_goose(options);
+      return detail::discover_goose(options, skipped);
     case Format::prisma:
       return detail::discover_prisma(options);
     case Format::drizzle:
@@ -66,8 +66,8 @@ Discovery discover(const DiscoverOptions& options) {
   const bool detected = options.format == Format::automatic;
   Discovery discovery;
   discovery.format = detected ? detect_format(options.dir) : options.format;
-  discovery.migrations = run_adapter(discovery.format, options);
-  if (discovery.migrations.empty()) {
+  discovery.migrations = run_adapter(discovery.format, options, discovery.skipped_code);
+  if (discovery.migrations.empty() && discovery.skipped_code.empty()) {
     const std::string format_name(to_string(discovery.format));
     std::string message = detail::display_path(options.dir) + ": no migrations found (format " +
                           format_name + (detected ? ", detected" : ", as configured") + ")";

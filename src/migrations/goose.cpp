@@ -99,7 +99,7 @@ std::string goose_annotation(std::string_view line) {
   return annotation;
 }
 
-std::vector<Migration> discover_goose(const DiscoverOptions& options) {
+std::vector<Migration> discover_goose(const DiscoverOptions& options, std::vector<std::string>& skipped_code) {
   std::vector<Migration> out;
   for (const std::filesystem::path& file : list_files(options.dir)) {
     const std::string extension = file.extension().string();
@@ -107,6 +107,10 @@ std::vector<Migration> discover_goose(const DiscoverOptions& options) {
     std::string name;
     if (!split_stem(file.stem().string(), version, name)) continue;
     if (extension == ".go" && !util::ends_with(name, "_test")) {
+      if (options.skip_code_migrations) {
+        skipped_code.push_back(display_path(file));
+        continue;
+      }
       throw usage_error(display_path(file) + ": Go migrations can't be replayed from SQL files",
                         "run the directory with its own tool instead: set migrations.command, "
                         "e.g. `goose up` (or your binary that registers the Go migrations)");

@@ -91,5 +91,25 @@ TEST(LintCommand, AllowDestructiveFromTheEnvironment) {
   EXPECT_NE(run.output.find("allowed: PGDRIFT_ALLOW_DESTRUCTIVE=1 (a one-off)"), std::string::npos) << run.output;
 }
 
+TEST(LintCommand, GooseTreesWithGoMigrationsLintTheirSql) {
+  TempTree tree({{"migrations/00001_users.sql", "-- +goose Up\nCREATE TABLE users (id int, email text);\n"},
+                 {"migrations/00002_backfill.go", "package migrations\n"},
+                 {"migrations/00003_drop.sql", "-- +goose Up\nALTER TABLE users DROP COLUMN email;\n"}});
+  for (const std::string target : {"migrations", "migrations/00003_drop.sql"}) {
+    const auto run = run_pgdrift({"lint", target, "-v"}, tree.path());
+    EXPECT_EQ(run.status.code, 1) << run.output;  // the DROP COLUMN, not exit 2
+    EXPECT_NE(run.output.find("migrations/00003_drop.sql:2:"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("[lint/drop-column]"), std::string::npos) << run.output;
+    const bool listed = run.output.find("00002_backfill.go is a migration written in code: not linted") !=
+                        std::string::npos;
+    EXPECT_EQ(listed, target == "migrations") << run.output;
+  }
+  // verify cannot run it from SQL: it says which file and what to do.
+  const auto verify = run_pgdrift({"verify", "--migrations", "migrations", "--base", "none"}, tree.path());
+  EXPECT_EQ(verify.status.code, 2) << verify.output;
+  EXPECT_NE(verify.output.find("00002_backfill.go: Go migrations can't be replayed from SQL files"), std::string::npos)
+      << verify.output;
+}
+
 }  // namespace
 }  // namespace pgdrift::testing

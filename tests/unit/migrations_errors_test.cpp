@@ -211,6 +211,25 @@ TEST(DiscoverErrors, UnreadableFileIsNamed) {
   EXPECT_EQ(0, WEXITSTATUS(status)) << "as nobody, the error must name the unreadable file";
 }
 
+TEST(DiscoverErrors, GoMigrationsCanBeLeftOutForReadingTheSqlOnes) {
+  TempTree tree;
+  tree.write("00001_users.sql", "-- +goose Up\nCREATE TABLE users (id int);\n");
+  tree.write("00002_seed.go", "package migrations\n");
+  tree.write("00003_index.sql", "-- +goose Up\nCREATE INDEX ON users (id);\n");
+  // replay/verify: an error naming the file and --command.
+  EXPECT_NE(error_of([&] { discover_dir(tree.path(), Format::goose); }).find("00002_seed.go: Go migrations"),
+            std::string::npos);
+  // lint: the SQL ones, and which were left out.
+  DiscoverOptions options;
+  options.dir = tree.path();
+  options.format = Format::goose;
+  options.skip_code_migrations = true;
+  const auto found = discover(options);
+  ASSERT_EQ(found.migrations.size(), 2u);
+  EXPECT_EQ(found.migrations[1].version, "00003");
+  EXPECT_EQ(found.skipped_code, std::vector<std::string>{tree.path().generic_string() + "/00002_seed.go"});
+}
+
 TEST(DiscoverErrors, ANulByteIsAnErrorAtItsPosition) {
   TempTree tree;
   tree.write("1_a.sql", std::string("CREATE TABLE t (id int);\nSELECT 1;\0 DROP TABLE t;\n", 46));

@@ -56,11 +56,15 @@ struct DiscoverOptions {
   std::filesystem::path dir;                // the migrations directory as the user gave it
   Format format = Format::automatic;
   std::map<std::string, std::string> vars;  // placeholder name → value
+  // Leave out migrations written in code (goose .go files) instead of failing: for reading the
+  // SQL ones only (lint). They are listed in Discovery::skipped_code.
+  bool skip_code_migrations = false;
 };
 
 struct Discovery {
   Format format = Format::automatic;  // the format used (detected or given)
   std::vector<Migration> migrations;  // in apply order
+  std::vector<std::string> skipped_code;  // with skip_code_migrations: the files left out
 };
 
 // Finds, reads and orders the migrations under `options.dir`. Throws pgdrift::Error (usage)
