@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgdrift/db/connection.hpp"
+#include "pgdrift/sql/statement.hpp"
 
 namespace pgdrift::lint::trace {
 
@@ -86,5 +88,21 @@ struct UnindexedForeignKey {
 
 // Every such foreign key outside pg_catalog, information_schema and pg_toast, by table and name.
 std::vector<UnindexedForeignKey> unindexed_foreign_keys(db::Connection& connection, int server_version_num);
+
+// Statement classification (trace_statements.cpp).
+// The command of a command tag: "INSERT" of "INSERT 0 1", "ALTER TABLE" of "ALTER TABLE".
+std::string command_name(std::string_view tag);
+// Statements that run without a snapshot: nothing is asked after them.
+bool takes_no_snapshot(const std::string& node);
+// Statements that take no lock, rewrite or scan worth a finding and create no constraint.
+bool changes_nothing_traced(const std::string& node, bool in_transaction);
+// Whether `statement` may create a foreign key (declares one, or runs code that could).
+bool may_create_foreign_key(const sql::Statement& statement);
+// Whether a statement (by its parse node) may drop the session's prepared statements.
+bool may_drop_prepared(const std::string& node);
+// Whether `statement` may create a table, materialized view or index.
+bool may_create_relation(const sql::Statement& statement);
+// Statements that may rename relations or schemas (or do anything at all: DO, CALL).
+bool renames(const std::string& node);
 
 }  // namespace pgdrift::lint::trace
