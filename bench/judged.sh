@@ -42,13 +42,7 @@ command -v git >/dev/null || die "git not found"
 PGDRIFT=$(cd "$(dirname "$PGDRIFT")" && pwd)/$(basename "$PGDRIFT")  # runs happen with cwd = the repository
 
 # --- temp dir, cluster, cleanup ---------------------------------------------------------------
-[[ -d "$BENCH_TMPDIR" && ${#BENCH_TMPDIR} -le 60 ]] || die "BENCH_TMPDIR must be an existing directory, at most 60 characters"
-WORK=$(mktemp -d "$BENCH_TMPDIR/pgdrift-bench-XXXXXX")
-SOCK=$WORK/floor
-PORT=54329
-bench_runas_setup
-
-bench_install_cleanup
+bench_work_setup
 
 # --- inputs: the git repository ---------------------------------------------------------------
 # REPO/migrations holds the N generated files; `main` has the first N-1 of them, `change` (checked

@@ -98,3 +98,14 @@ run_floor() {
   T_US=$((t1 - t0))
   "${PSQL[@]}" -d postgres -c "DROP DATABASE $db" >/dev/null
 }
+
+# The temp dir WORK in BENCH_TMPDIR, the floor cluster's socket dir SOCK and PORT, the run-as
+# account, and the cleanup trap (replay.sh, judged.sh).
+bench_work_setup() {
+  [[ -d "$BENCH_TMPDIR" && ${#BENCH_TMPDIR} -le 60 ]] || die "BENCH_TMPDIR must be an existing directory, at most 60 characters"
+  WORK=$(mktemp -d "$BENCH_TMPDIR/pgdrift-bench-XXXXXX")
+  SOCK=$WORK/floor
+  PORT=54329
+  bench_runas_setup
+  bench_install_cleanup
+}

@@ -42,13 +42,7 @@ case "$FLOOR_TX" in file|none) ;; *) die "FLOOR_TX must be file or none" ;; esac
 [[ -n "${EPOCHREALTIME:-}" ]] || die "needs bash >= 5 (EPOCHREALTIME)"
 
 # --- temp dir, cluster, cleanup ---------------------------------------------------------------
-[[ -d "$BENCH_TMPDIR" && ${#BENCH_TMPDIR} -le 60 ]] || die "BENCH_TMPDIR must be an existing directory, at most 60 characters"
-WORK=$(mktemp -d "$BENCH_TMPDIR/pgdrift-bench-XXXXXX")
-SOCK=$WORK/floor
-PORT=54329
-bench_runas_setup
-
-bench_install_cleanup
+bench_work_setup
 
 # --- inputs -----------------------------------------------------------------------------------
 TREE=$WORK/migrations

@@ -69,12 +69,13 @@ struct JudgeInput {
 struct Judged {
   std::vector<bool> is_new;       // parallel to the migrations judged
   bool narrowed = false;          // some notion was present
-  std::string base;               // what narrowed it, for reports: "origin/main", "baseline 20240101", "targets"
+  std::string base;               // what narrowed it: "origin/main", "baseline 20240101", "applied on every target"
   std::size_t new_count() const;
   std::size_t history_count() const { return is_new.size() - new_count(); }
-  // history/edited-migration for migrations changed since the merge base; a warning
-  // (history/base-judges-everything) when a git base leaves nothing as history; a notice when a
-  // baseline matches no migration.
+  // history/edited-migration for migrations changed since the merge base, history/renamed-migration
+  // and history/deleted-migration (warnings); history/base-judges-everything (warning) when none of
+  // the files existed at the merge base; history/baseline-not-found (notice) when a numeric
+  // baseline is no migration's version.
   std::vector<Finding> findings;
 };
 
