@@ -82,6 +82,7 @@ sandbox::Options sandbox_options(const config::Config& cfg, const Environment& e
   options.start_timeout = cfg.sandbox.start_timeout;
   options.env = env;
   if (verbose) options.log = [&log](const std::string& line) { log << line << "\n"; };
+  options.warn = [&log](const std::string& line) { log << line << "\n"; };
   return options;
 }
 

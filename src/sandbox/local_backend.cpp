@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -54,9 +55,10 @@ std::string read_log(const std::filesystem::path& file) {
   return util::last_lines(text, 15);
 }
 
-// Ends the postmaster (immediate shutdown, then SIGKILL) and removes the run directory. Used on
-// the signal watcher thread, so it touches only the pid and the path it was given.
-void emergency_cleanup(int pid, const std::filesystem::path& dir) {
+// Ends the postmaster (immediate shutdown, then SIGKILL) and whatever else runs as its account,
+// and removes the run directory. Used on the signal watcher thread, so it touches only what it
+// was given.
+void emergency_cleanup(int pid, const std::filesystem::path& dir, const std::optional<util::Account>& account) {
   if (pid > 0 && ::kill(pid, SIGQUIT) == 0) {
     for (int i = 0; i < 300; ++i) {
       int status = 0;
@@ -66,6 +68,7 @@ void emergency_cleanup(int pid, const std::filesystem::path& dir) {
       if (i == 299) ::kill(pid, SIGKILL);
     }
   }
+  if (account) util::kill_processes_of(*account);
   // The main thread may be removing the same tree right now: retry until it is gone.
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::error_code ignored;
@@ -75,16 +78,27 @@ void emergency_cleanup(int pid, const std::filesystem::path& dir) {
   }
 }
 
+// What the sandbox keeps from a migration (see README "Security model"): everything below is
+// covered by an empty tmpfs in the server's mount namespace, but for the run directory.
+std::vector<std::filesystem::path> hidden_from_server(const Options& options) {
+  std::vector<std::filesystem::path> hide = {"/tmp", "/var/tmp", "/run", "/var/run", "/dev/shm", "/proc",
+                                             cache_root(options.cache_dir, options.env)};
+  if (auto home = env_get(options.env, "HOME"); home && !home->empty() && *home != "/") hide.emplace_back(*home);
+  return hide;
+}
+
 }  // namespace
 
 struct LocalBackend::Impl {
   ServerBinaries binaries;
   Options options;
+  // The server's account as root: a uid of this run's own (run_account_if_root()).
   std::optional<util::Account> account;
   std::optional<util::TempDir> run;
   std::optional<util::Process> server;
   std::unique_ptr<util::CleanupRegistration> cleanup;
   std::string port;
+  bool server_isolated = false;
   int databases = 0;
   // A replay-cache snapshot being copied into the cache (save_snapshot → wait_for_snapshot).
   std::thread saver;
@@ -135,11 +149,39 @@ struct LocalBackend::Impl {
     if (binaries.major >= 12) spec.argv.insert(spec.argv.end(), {"-c", "wal_recycle=off"});
     spec.env = {{"PATH", env_get(options.env, "PATH").value_or("/usr/bin:/bin")}, {"LC_ALL", "C"}};
     spec.output_file = run->path() / "postgres.log";
+    spec.cwd = run->path();
     spec.run_as = account;
+    spec.isolation = isolation();
+    server_isolated = spec.isolation.has_value();
     server.emplace(spec);
     const int pid = server->pid();
     const auto dir = run->path();
-    cleanup = std::make_unique<util::CleanupRegistration>([pid, dir] { emergency_cleanup(pid, dir); });
+    cleanup = std::make_unique<util::CleanupRegistration>(
+        [pid, dir, account = account] { emergency_cleanup(pid, dir, account); });
+  }
+
+  // The namespaces the server runs in, or nullopt (said once per process) where this machine
+  // allows none.
+  std::optional<util::Isolation> isolation() const {
+    if (!util::isolation_available()) {
+      static std::once_flag warned;
+      std::call_once(warned, [this] {
+        if (!options.warn) return;
+        options.warn(util::running_as_root()
+                         ? "pgdrift: warning: cannot isolate the sandbox server here (no permission to create "
+                           "namespaces, e.g. an unprivileged container): migrations can reach the network and "
+                           "local unix sockets; see README \"Security model\""
+                         : "pgdrift: warning: user namespaces are disabled here, so migrations run with your "
+                           "rights: they can read your files and reach the network; use --backend docker "
+                           "for untrusted migrations (README \"Security model\")");
+      });
+      return std::nullopt;
+    }
+    util::Isolation isolation;
+    isolation.hide = hidden_from_server(options);
+    isolation.keep = {run->path()};
+    isolation.need = {binaries.bindir};
+    return isolation;
   }
 
   // A fresh run directory (its cleanup registered before anything is put in it); returns where
@@ -147,7 +189,7 @@ struct LocalBackend::Impl {
   std::filesystem::path make_run_dir() {
     run.emplace(scratch_base(options.env, account), "pgdrift-");
     // From here a signal must remove the directory, even while a cluster is being copied in.
-    cleanup = std::make_unique<util::CleanupRegistration>([dir = run->path()] { emergency_cleanup(0, dir); });
+    cleanup = std::make_unique<util::CleanupRegistration>([dir = run->path()] { emergency_cleanup(0, dir, std::nullopt); });
     return run->path() / "data";
   }
 
@@ -162,14 +204,18 @@ struct LocalBackend::Impl {
   void start_run_dir(std::chrono::steady_clock::time_point started, const std::string& from) {
     std::error_code ec;
     std::filesystem::permissions(run->path() / "data", std::filesystem::perms::owner_all, ec);
-    if (account) util::chown_recursive(run->path().string(), *account);
+    if (account) {
+      util::kill_processes_of(*account);  // a crashed run's leftovers, had it the same pid
+      util::chown_recursive(run->path().string(), *account);
+    }
     port = free_port();
     launch();
     wait_until_ready();
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     log("sandbox: local PostgreSQL " + binaries.version + " ready in " +
         std::to_string(static_cast<int>(elapsed * 1000)) + " ms at " + run->path().string() + from +
-        (account ? " (server runs as " + account->name + ")" : ""));
+        (account ? " (server runs as " + account->name + ")" : "") +
+        (server_isolated ? ", isolated" : ", not isolated"));
   }
 
   // Ready when postmaster.pid's status line says so (as pg_ctl checks): no connection attempts,
@@ -219,9 +265,10 @@ LocalBackend::~LocalBackend() {
 void LocalBackend::start() {
   if (m_impl->server) return;
   const auto started = std::chrono::steady_clock::now();
-  m_impl->account = util::unprivileged_account_if_root();
+  if (!m_impl->account) m_impl->account = util::run_account_if_root();
+  // initdb runs no migration: a named account (it insists on one) builds the template.
   TemplateCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env), m_impl->binaries,
-                      m_impl->account, m_impl->options);
+                      util::unprivileged_account_if_root(), m_impl->options);
   const auto template_data = cache.ensure();
 
   const auto data = m_impl->make_run_dir();
@@ -237,7 +284,7 @@ void LocalBackend::start() {
 std::optional<std::string> LocalBackend::start_from_snapshot(const std::string& key) {
   if (m_impl->server) return std::nullopt;
   const auto started = std::chrono::steady_clock::now();
-  m_impl->account = util::unprivileged_account_if_root();
+  if (!m_impl->account) m_impl->account = util::run_account_if_root();
   const ReplayCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env),
                           m_impl->options.replay_cache_max_bytes);
   const auto data = m_impl->make_run_dir();
@@ -267,6 +314,8 @@ std::string LocalBackend::save_snapshot(const std::string& key, const std::strin
   // A fast shutdown writes a checkpoint: the data directory is then complete on its own.
   const auto status = m_impl->server->stop(SIGINT, std::chrono::milliseconds{30000});
   m_impl->server.reset();
+  // Nothing a migration started in the background may touch the copy.
+  if (m_impl->account) util::kill_processes_of(*m_impl->account);
   const auto data = m_impl->run->path() / "data";
   const auto frozen = m_impl->run->path() / "snapshot";
   std::string why;
@@ -343,6 +392,11 @@ void LocalBackend::stop() {
     // Immediate shutdown: the cluster is thrown away, so no shutdown checkpoint is needed.
     m_impl->server->stop(SIGQUIT, std::chrono::milliseconds{5000});
     m_impl->server.reset();
+  }
+  if (m_impl->account) {
+    util::kill_processes_of(*m_impl->account);
+    util::release_run_account(*m_impl->account);
+    m_impl->account.reset();
   }
   if (m_impl->run) {
     m_impl->run->remove();

@@ -14,7 +14,9 @@
 #include <system_error>
 #include <thread>
 
+#include "isolation.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/signals.hpp"
 #include "pgdrift/util/temp_dir.hpp"
 #include "pgdrift/util/text.hpp"
 
@@ -31,6 +33,8 @@ std::string ExitStatus::describe() const {
 struct Process::Impl {
   int pid = 0;
   std::optional<ExitStatus> status;
+  // A termination signal to pgdrift kills the child's whole process group.
+  std::unique_ptr<CleanupRegistration> cleanup;
 
   void record(int raw) {
     ExitStatus s;
@@ -53,21 +57,31 @@ std::filesystem::path resolve_executable(const ProcessSpec& spec) {
   throw infra_error("cannot find '" + name + "' on PATH", "install it or put its directory on PATH");
 }
 
-// Runs in the forked child before exec: undo the parent's blocked signals, switch account, and
-// install the environment (built in the parent, so the child allocates nothing).
+// Runs in the forked child before exec: lead a process group of its own, undo the parent's
+// blocked signals, enter namespaces, switch account, and install the environment (all built in
+// the parent, so the child allocates nothing).
 // Not bp::environment: in Boost 1.74 its find() reads past the end of shorter entries.
 // (No PR_SET_PDEATHSIG: Linux fires it when the forking *thread* exits, which would kill a
 // server started from a worker thread.)
 struct ChildSetup {
   std::optional<Account> run_as;
   char** envp = nullptr;
+  detail::IsolationPlan* isolation = nullptr;
 
   template <typename Executor>
   void operator()(Executor& exec) const {
     exec.env = envp;
+    ::setpgid(0, 0);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (isolation != nullptr) {
+      if (const char* failed = detail::apply_isolation(*isolation)) {
+        exec.set_error(std::error_code(errno, std::system_category()),
+                       std::string("cannot isolate the child: ") + failed);
+        return;
+      }
+    }
     if (run_as) {
       if (setgroups(0, nullptr) != 0 || setgid(run_as->gid) != 0 || setuid(run_as->uid) != 0) {
         exec.set_error(std::error_code(errno, std::system_category()),
@@ -90,7 +104,9 @@ Process::Process(const ProcessSpec& spec) : m_impl(std::make_unique<Impl>()) {
   std::vector<char*> envp;
   for (auto& entry : env_entries) envp.push_back(entry.data());
   envp.push_back(nullptr);
-  const ChildSetup setup{spec.run_as, envp.data()};
+  std::optional<detail::IsolationPlan> isolation;
+  if (spec.isolation) isolation = detail::plan_isolation(*spec.isolation);
+  const ChildSetup setup{spec.run_as, envp.data(), isolation ? &*isolation : nullptr};
   const auto on_setup = bp::extend::on_exec_setup = setup;
   const std::string cwd = spec.cwd.empty() ? std::filesystem::current_path().string() : spec.cwd.string();
 
@@ -119,6 +135,9 @@ Process::Process(const ProcessSpec& spec) : m_impl(std::make_unique<Impl>()) {
     m_impl->pid = child.id();
     // From here on we own the pid: reaping and killing are ours, not the library's.
     child.detach();
+    // Also set here: a signal may arrive before the child has run its own setpgid.
+    ::setpgid(m_impl->pid, m_impl->pid);
+    m_impl->cleanup = std::make_unique<CleanupRegistration>([pid = m_impl->pid] { ::kill(-pid, SIGKILL); });
   } catch (const bp::process_error& e) {
     throw infra_error("cannot start " + exe.string() + ": " + e.what());
   }
@@ -191,14 +210,23 @@ void Process::send_signal(int signo) {
 }
 
 ExitStatus Process::stop(int first, std::chrono::milliseconds grace) {
-  if (m_impl->status) return *m_impl->status;
+  if (m_impl->status) {
+    kill_group();
+    return *m_impl->status;
+  }
   send_signal(first);
   auto status = wait(grace);
   if (status.timed_out) {
-    send_signal(SIGKILL);
+    ::kill(-m_impl->pid, SIGKILL);
     status = wait();
   }
+  kill_group();
   return status;
+}
+
+void Process::kill_group() {
+  // The group outlives its leader while a member lives, and its id is not reused meanwhile.
+  if (m_impl->pid > 0) ::kill(-m_impl->pid, SIGKILL);
 }
 
 RunResult run_process(const ProcessSpec& spec, std::chrono::milliseconds timeout) {
@@ -215,6 +243,7 @@ RunResult run_process(const ProcessSpec& spec, std::chrono::milliseconds timeout
     child.stop(SIGTERM, std::chrono::milliseconds{2000});
     result.status.timed_out = true;
   }
+  child.kill_group();  // whatever it left running in the background
   if (!actual.output_file.empty()) {
     try {
       result.output = read_file(actual.output_file.string());

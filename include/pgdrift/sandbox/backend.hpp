@@ -76,6 +76,7 @@ struct Options {
   Environment env;                       // PATH, HOME, XDG_CACHE_HOME, TMPDIR are read from it
                                          // (docker gets all of it: DOCKER_HOST, contexts, …)
   std::function<void(const std::string&)> log;  // progress lines (verbose output); may be empty
+  std::function<void(const std::string&)> warn;  // lines always shown (stderr); may be empty
   std::shared_ptr<util::ProcessRunner> runner;  // runs the docker CLI; empty = the real one
 };
 

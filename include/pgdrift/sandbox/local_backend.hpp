@@ -22,9 +22,12 @@ struct ServerBinaries {
 // `postgres --version`, remembered in <cache>/binaries until the binary changes.
 std::vector<ServerBinaries> find_server_binaries(const Environment& env);
 
-// A private cluster: the cached template is copied into a fresh directory under /tmp (or a short
-// $TMPDIR) and `postgres` listens only on a unix socket there, fsync off. As root, the server runs
-// as the `postgres` (or `nobody`) account.
+// A private cluster: the cached template is copied into a fresh directory under /dev/shm or /tmp
+// (or a short $TMPDIR) and `postgres` listens only on a unix socket there (mode 0700), fsync off.
+// The server is caged (README "Security model"): in namespaces of its own (no network but its own
+// loopback; /tmp, /run, /dev/shm, /proc, $HOME and the cache covered but for the run directory)
+// and, as root, as a uid of this run's own (run_account_if_root()), whose processes are killed
+// when it stops.
 class LocalBackend final : public Backend {
  public:
   LocalBackend(ServerBinaries binaries, Options options);

@@ -12,7 +12,23 @@
 
 namespace pgdrift::util {
 
+// Linux namespaces a child starts in, so untrusted code it runs cannot reach the network, other
+// servers' unix sockets or the caller's files: a network namespace with only its own loopback,
+// private System V IPC, and a private mount table in which every `hide` directory is covered by
+// an empty tmpfs (a `keep` directory inside one is bound back in place). As non-root, a user
+// namespace mapping the caller's uid and gid to themselves makes this possible.
+struct Isolation {
+  std::vector<std::filesystem::path> hide;  // absent ones are skipped
+  std::vector<std::filesystem::path> keep;  // must exist
+  std::vector<std::filesystem::path> need;  // must stay visible: a `hide` holding one is dropped
+};
+
+// Whether this process may start children isolated (probed once with a short-lived child): as
+// root it needs CAP_SYS_ADMIN (absent in an unprivileged container), otherwise user namespaces.
+bool isolation_available();
+
 // How to start a child process. Always an argv vector and an explicit environment: never a shell.
+// Every child leads a process group of its own, so stopping it stops its children too.
 struct ProcessSpec {
   std::vector<std::string> argv;        // argv[0] is a path or a name looked up in env's PATH
   Environment env;                      // the child's whole environment
@@ -21,6 +37,7 @@ struct ProcessSpec {
   std::filesystem::path error_file;     // stderr written here instead, when set (with output_file)
   bool inherit_output = false;          // true: stdout/stderr go to ours (output_file ignored)
   std::optional<Account> run_as;        // switch to this account in the child (root only)
+  std::optional<Isolation> isolation;   // start it in namespaces (see isolation_available())
 };
 
 // How a child ended.
@@ -33,7 +50,8 @@ struct ExitStatus {
 };
 
 // A running child. The destructor never leaves it behind: it sends SIGTERM, waits briefly,
-// then SIGKILL (never relying on a library destructor to do it).
+// then SIGKILL (never relying on a library destructor to do it). Signals go to its whole process
+// group; a termination signal to pgdrift kills the group (SIGKILL) while the Process lives.
 class Process {
  public:
   // Starts the child. Throws pgdrift::Error (infrastructure) when it cannot be started.
@@ -50,8 +68,11 @@ class Process {
   // child keeps running). A zero timeout waits forever.
   ExitStatus wait(std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
   void send_signal(int signo);
-  // SIGTERM (or `first`), up to `grace` to exit, then SIGKILL; returns how it ended.
+  // `first` (e.g. SIGTERM) to the child, up to `grace` to exit, then SIGKILL to its group; what
+  // remains of its group afterwards is killed too. Returns how it ended.
   ExitStatus stop(int first, std::chrono::milliseconds grace);
+  // SIGKILL to every process left in the child's group (its leader may have ended).
+  void kill_group();
 
  private:
   struct Impl;

@@ -21,6 +21,18 @@ bool running_as_root();
 // Throws pgdrift::Error (infrastructure) when root but neither account exists.
 std::optional<Account> unprivileged_account_if_root();
 
+// As root, an account of one sandbox server's own: a uid (and equal gid) that no passwd or group
+// entry names, derived from this process's id so concurrent runs never share one, and not handed
+// out again until released; named "uid N". Nullopt when not root.
+std::optional<Account> run_account_if_root();
+
+// Lets run_account_if_root() hand `account` out again (its processes must be gone).
+void release_run_account(const Account& account);
+
+// Kills (SIGKILL) every process running as `account`, from a child switched to it. Root only;
+// `account` must be one of run_account_if_root()'s, never a shared one.
+void kill_processes_of(const Account& account);
+
 // True when `account` may search (traverse) `dir` and every directory above it, judged from the
 // permission bits (root's own access says nothing about the account's).
 bool can_traverse(const std::string& dir, const Account& account);
