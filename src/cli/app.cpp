@@ -47,7 +47,7 @@ void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
                   "Replay by running this framework command with DATABASE_URL set (migrations.command)");
   optional_option(sub, "--backend", flags.backend, "Throwaway Postgres: auto|local|docker|server (sandbox.backend)");
   optional_option(sub, "--server-url", flags.server_url,
-                  "Existing server for the server backend (sandbox.server_url)");
+                  "Existing server for the server backend: env:VAR or a URL (sandbox.server_url)");
   optional_option(sub, "--postgres-version", flags.postgres_version,
                   "Major PostgreSQL version the sandbox must run (postgres.version)");
   optional_option(sub, "--docker", flags.docker,
@@ -68,7 +68,7 @@ void add_source_flags(CLI::App& sub, ReplayFlags& flags) {
   sub.add_option("--var", flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
   optional_option(sub, "--backend", flags.backend,
                   "Throwaway Postgres for directories and .sql files: auto|local|docker|server (sandbox.backend)");
-  optional_option(sub, "--server-url", flags.server_url, "Existing server for the server backend (sandbox.server_url)");
+  optional_option(sub, "--server-url", flags.server_url, "Existing server for the server backend: env:VAR or a URL (sandbox.server_url)");
   optional_option(sub, "--postgres-version", flags.postgres_version,
                   "Major PostgreSQL version the sandbox must run (postgres.version)");
   optional_option(sub, "--docker", flags.docker, "Docker CLI for the docker backend (sandbox.docker)");
@@ -102,7 +102,8 @@ void add_judge_flags(CLI::App& sub, ReplayFlags& flags) {
 
 void add_target_flag(CLI::App& sub, DriftFlags& drift) {
   sub.add_option("-t,--target", drift.targets,
-                 "NAME=URL of an environment to compare, read only (targets in pgdrift.yml); repeatable");
+                 "NAME=env:VAR (a variable holding the URL) or NAME=URL of an environment to compare, read "
+                 "only (targets in pgdrift.yml); repeatable");
 }
 
 }  // namespace

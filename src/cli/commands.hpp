@@ -55,7 +55,7 @@ struct Io {
 };
 
 // Loads pgdrift.yml (or --config) and applies the flags over it. Throws pgdrift::Error (usage).
-config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, const Environment& env);
+config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, Io io);
 
 // `pgdrift replay`: returns the exit code. Throws pgdrift::Error for usage/infrastructure errors
 // after writing what it can (the JSON report with the error).

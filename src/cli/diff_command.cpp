@@ -6,20 +6,22 @@
 #include "pgdrift/diff/heal.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/version.hpp"
+#include "secrets.hpp"
 #include "source.hpp"
 
 namespace pgdrift::cli {
 
 int diff_command(const CommonFlags& common, const ReplayFlags& flags, const DriftFlags& drift, Io io) {
   const auto started = std::chrono::steady_clock::now();
-  const auto cfg = load_config(common, flags, io.env);
+  const auto cfg = load_config(common, flags, io);
   if (drift.sources.size() != 2) {
     throw usage_error("diff compares two SOURCEs", "pgdrift diff SOURCE_A SOURCE_B [--sql]");
   }
   const auto options = introspect_options(cfg);
+  const auto source_a = url_argument("SOURCE_A", drift.sources[0], io);
+  const auto source_b = url_argument("SOURCE_B", drift.sources[1], io);
   // Reports attach file-less findings to a path: A's, unless A is a database URL (a secret).
-  const std::string fallback_path =
-      classify_source(drift.sources[0]) == SourceKind::database ? std::string() : drift.sources[0];
+  const std::string fallback_path = classify_source(source_a) == SourceKind::database ? std::string() : source_a;
   report::Report report;
   report.command = "diff";
   report.tool_version = k_version;
@@ -27,8 +29,8 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
   LoadedSource a;
   LoadedSource b;
   try {
-    a = load_source(drift.sources[0], cfg, options, io, common.verbose);
-    if (a.loaded) b = load_source(drift.sources[1], cfg, options, io, common.verbose);
+    a = load_source(source_a, cfg, options, io, common.verbose);
+    if (a.loaded) b = load_source(source_b, cfg, options, io, common.verbose);
   } catch (const Error& e) {
     // CI always gets its report files, also when the run stops with exit 2 or 3.
     write_error_reports(report, e, flags, fallback_path, io);

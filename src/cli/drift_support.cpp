@@ -1,5 +1,6 @@
 #include "drift_support.hpp"
 #include "lint_support.hpp"
+#include "secrets.hpp"
 
 #include <fnmatch.h>
 
@@ -19,7 +20,8 @@ bool glob(const std::string& pattern, const std::string& text) {
 
 }  // namespace
 
-std::map<std::string, std::string> targets_of(const config::Config& cfg, const std::vector<std::string>& flags) {
+std::map<std::string, std::string> targets_of(const config::Config& cfg, const std::vector<std::string>& flags,
+                                              Io io) {
   auto targets = cfg.targets;
   for (const auto& flag : flags) {
     const auto eq = flag.find('=');
@@ -30,10 +32,10 @@ std::map<std::string, std::string> targets_of(const config::Config& cfg, const s
       return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
     });
     if (!plain) {
-      throw usage_error("--target expects NAME=URL, with a name of letters, digits, '_', '-' or '.'",
-                        "for example --target staging=$STAGING_DATABASE_URL");
+      throw usage_error("--target expects NAME=URL or NAME=env:VAR, with a name of letters, digits, '_', '-' or '.'",
+                        "for example --target staging=env:STAGING_DATABASE_URL");
     }
-    targets[flag.substr(0, eq)] = flag.substr(eq + 1);
+    targets[name] = url_argument("--target " + name, flag.substr(eq + 1), io);
   }
   return targets;
 }

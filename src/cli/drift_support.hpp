@@ -22,9 +22,10 @@ struct DriftFlags {
   std::vector<std::string> sources;  // diff A B
 };
 
-// cfg.targets with the --target NAME=URL flags applied over them. Throws pgdrift::Error (usage)
-// for a flag without '=' or a name.
-std::map<std::string, std::string> targets_of(const config::Config& cfg, const std::vector<std::string>& flags);
+// cfg.targets with the --target NAME=URL (or NAME=env:VAR, see url_argument()) flags applied over
+// them. Throws pgdrift::Error (usage) for a flag without '=' or a name, or an unset variable.
+std::map<std::string, std::string> targets_of(const config::Config& cfg, const std::vector<std::string>& flags,
+                                              Io io);
 
 // Opens a target database read only: default_transaction_read_only, a statement timeout and
 // application_name=pgdrift. Throws pgdrift::Error (infrastructure) naming the target and the

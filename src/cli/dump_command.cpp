@@ -4,19 +4,20 @@
 #include "pgdrift/catalog/render.hpp"
 #include "pgdrift/report/report.hpp"
 #include "pgdrift/util/error.hpp"
+#include "secrets.hpp"
 #include "source.hpp"
 
 namespace pgdrift::cli {
 
 int dump_command(const CommonFlags& common, const ReplayFlags& flags, const DumpFlags& dump, Io io) {
   const auto started = std::chrono::steady_clock::now();
-  const auto cfg = load_config(common, flags, io.env);
+  const auto cfg = load_config(common, flags, io);
   auto options = introspect_options(cfg);
   if (!dump.schemas.empty()) options.include_schemas = dump.schemas;
   options.exclude_schemas.insert(options.exclude_schemas.end(), dump.exclude_schemas.begin(), dump.exclude_schemas.end());
   options.exclude_objects.insert(options.exclude_objects.end(), dump.exclude.begin(), dump.exclude.end());
 
-  const auto source = load_source(dump.source, cfg, options, io, common.verbose);
+  const auto source = load_source(url_argument("SOURCE", dump.source, io), cfg, options, io, common.verbose);
   if (!source.loaded) {
     // The schema could not be built: show why, as replay would, and dump nothing.
     report::Report failed;

@@ -177,7 +177,7 @@ int list_rules(Io io) {
 
 int lint_command(const CommonFlags& common, const ReplayFlags& flags, const LintFlags& lint_flags, Io io) {
   const auto started = Clock::now();
-  const auto cfg = load_config(common, flags, io.env);
+  const auto cfg = load_config(common, flags, io);
   validate_lint_config(cfg);
   if (lint_flags.list_rules) return list_rules(io);
 

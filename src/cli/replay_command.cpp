@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "output.hpp"
+#include "secrets.hpp"
 #include "source.hpp"
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/migrations/migration.hpp"
@@ -34,10 +35,10 @@ std::chrono::milliseconds duration_flag(const std::string& text, const std::stri
 
 }  // namespace
 
-config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, const Environment& env) {
+config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, Io io) {
   std::optional<std::filesystem::path> explicit_path;
   if (!common.config.empty()) explicit_path = common.config;
-  auto cfg = config::load(explicit_path, std::filesystem::current_path(), env);
+  auto cfg = config::load(explicit_path, std::filesystem::current_path(), io.env);
   if (flags.migrations) cfg.migrations.dir = *flags.migrations;
   if (flags.format) cfg.migrations.format = *flags.format;
   for (const auto& var : flags.vars) {
@@ -49,7 +50,7 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
   }
   if (flags.command) cfg.migrations.command = util::split_command_line(*flags.command);
   if (flags.backend) cfg.sandbox.backend = *flags.backend;
-  if (flags.server_url) cfg.sandbox.server_url = *flags.server_url;
+  if (flags.server_url) cfg.sandbox.server_url = url_argument("--server-url", *flags.server_url, io);
   if (flags.postgres_version) cfg.postgres.version = *flags.postgres_version;
   if (flags.docker) cfg.sandbox.docker = *flags.docker;
   if (flags.image) cfg.postgres.image = *flags.image;
@@ -81,7 +82,7 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
 
 int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
   const auto started = Clock::now();
-  const auto cfg = load_config(common, flags, io.env);
+  const auto cfg = load_config(common, flags, io);
 
   report::Report report;
   report.command = "replay";

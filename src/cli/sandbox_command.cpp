@@ -29,7 +29,7 @@ std::string plural(std::size_t n, const std::string& word) {
 int sandbox_prune_command(const CommonFlags& common, const PruneFlags& flags, Io io) {
   ReplayFlags overrides;
   overrides.docker = flags.docker;
-  const auto cfg = load_config(common, overrides, io.env);
+  const auto cfg = load_config(common, overrides, io);
 
   sandbox::Options options;
   options.docker = cfg.sandbox.docker;

@@ -60,8 +60,8 @@ std::vector<std::string> check_targets(const config::Config& cfg, const std::map
 
 int status_command(const CommonFlags& common, const ReplayFlags& flags, const DriftFlags& drift, Io io) {
   const auto started = std::chrono::steady_clock::now();
-  const auto cfg = load_config(common, flags, io.env);
-  const auto targets = targets_of(cfg, drift.targets);
+  const auto cfg = load_config(common, flags, io);
+  const auto targets = targets_of(cfg, drift.targets, io);
   if (cfg.migrations.dir.empty()) {
     throw usage_error("no migrations directory given", "pass --migrations DIR, or set migrations.dir in pgdrift.yml");
   }

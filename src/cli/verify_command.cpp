@@ -13,12 +13,12 @@ namespace pgdrift::cli {
 int verify_command(const CommonFlags& common, const ReplayFlags& flags, const DriftFlags& drift, Io io) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
-  VerifyRun run(load_config(common, flags, io.env), io);
+  VerifyRun run(load_config(common, flags, io), io);
   auto& cfg = run.cfg;
   validate_lint_config(cfg);
   if (drift.model) cfg.model.file = *drift.model;
   if (drift.model_command) cfg.model.command = util::split_command_line(*drift.model_command);
-  const auto targets = targets_of(cfg, drift.targets);
+  const auto targets = targets_of(cfg, drift.targets, io);
   if (!cfg.migrations.command.empty()) {
     throw usage_error("verify does not support migrations.command (framework-owned migrations) yet",
                       "use `pgdrift replay --command …` for them, and `pgdrift diff` to compare the result");
