@@ -35,6 +35,30 @@ std::vector<std::string> names_in(const fs::path& dir) {
   return names;
 }
 
+// The lines of `text` as the GitHub runner splits them: at '\n' and at '\r'.
+std::vector<std::string> runner_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (const char c : text) {
+    if (c == '\n' || c == '\r') {
+      lines.push_back(line);
+      line.clear();
+    } else {
+      line += c;
+    }
+  }
+  lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> command_lines(const std::string& text) {
+  std::vector<std::string> found;
+  for (const auto& line : runner_lines(text)) {
+    if (line.rfind("::", 0) == 0) found.push_back(line);
+  }
+  return found;
+}
+
 TEST(Writes, StdoutThatCannotBeWrittenIsExit3NeverAPassOrAFinding) {
   TempTree tree({{"clean/V1__users.sql", k_users}, {"bad/V1__users.sql", k_users}, {"bad/V2__drop.sql", k_drop}});
   struct Case {
@@ -117,6 +141,29 @@ TEST(Writes, AReportPathWithANewlineAddsNoGitHubOutputOfItsOwn) {
       << outputs;
   EXPECT_NE(std::string::npos, outputs.find("\nexit-code=1\n")) << outputs;
   EXPECT_NE(std::string::npos, outputs.find("\nsarif-path=r.sarif\n")) << outputs;  // an ordinary path as before
+}
+
+TEST(TextOutput, AFileNameWithANewlineNeverStartsAWorkflowCommand) {
+  TempTree tree({{"migrations/V1__users.sql", k_users}, {"migrations/V2__a\n::error::x.sql", k_drop}});
+  const auto plain = run_pgdrift({"lint", "migrations"}, tree.path());
+  EXPECT_EQ(1, plain.status.code) << plain.output;
+  EXPECT_EQ(std::vector<std::string>{}, command_lines(plain.output)) << plain.output;
+  EXPECT_NE(std::string::npos, plain.output.find("migrations/V2__a\\n::error::x.sql:2:")) << plain.output;
+
+  // With --github the only commands are pgdrift's own, the name escaped as GitHub specifies.
+  const auto github = run_pgdrift({"lint", "migrations", "--github"}, tree.path());
+  EXPECT_EQ(1, github.status.code) << github.output;
+  for (const auto& line : command_lines(github.output)) {
+    EXPECT_EQ(0u, line.find("::error file=migrations/V2__a%0A%3A%3Aerror%3A%3Ax.sql,line=2,")) << line;
+  }
+  EXPECT_EQ(1u, command_lines(github.output).size()) << github.output;
+}
+
+TEST(TextOutput, AnOrdinaryFileNameIsShownUnchanged) {
+  TempTree tree({{"migrations/V1__users.sql", k_users}, {"migrations/V2__drop é.sql", k_drop}});
+  const auto run = run_pgdrift({"lint", "migrations"}, tree.path());
+  EXPECT_EQ(1, run.status.code) << run.output;
+  EXPECT_NE(std::string::npos, run.output.find("\nmigrations/V2__drop é.sql:2:")) << run.output;
 }
 
 }  // namespace
