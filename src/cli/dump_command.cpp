@@ -1,9 +1,9 @@
 #include <chrono>
-#include <fstream>
 
 #include "pgdrift/catalog/render.hpp"
 #include "pgdrift/report/report.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/file_write.hpp"
 #include "secrets.hpp"
 #include "source.hpp"
 
@@ -32,9 +32,7 @@ int dump_command(const CommonFlags& common, const ReplayFlags& flags, const Dump
   if (dump.output.empty()) {
     io.out << text;
   } else {
-    std::ofstream file(dump.output, std::ios::binary | std::ios::trunc);
-    file << text;
-    if (!file) throw infra_error("cannot write " + dump.output);
+    util::write_file_atomically(dump.output, text);
   }
   if (common.verbose) {
     io.err << "pgdrift dump: " << source.model.objects.size() << " objects from " << source.description << "\n";

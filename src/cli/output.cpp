@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 
 #include "pgdrift/report/ci_formats.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/file_write.hpp"
 #include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/signals.hpp"
 
@@ -16,10 +16,13 @@ namespace {
 
 bool is_process_stream(const std::ostream& stream) { return &stream == &std::cout || &stream == &std::cerr; }
 
-void write_file(const std::string& path, const std::string& text, bool append = false) {
-  std::ofstream file(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
-  file << text;
-  if (!file) throw infra_error("cannot write " + path);
+// One $GITHUB_OUTPUT entry: "key=value", or GitHub's "key<<DELIMITER" form when the value holds
+// a line break (a report path with a newline), so a value can never add outputs of its own.
+std::string github_output_entry(const std::string& key, const std::string& value) {
+  if (value.find_first_of("\r\n") == std::string::npos) return key + "=" + value + "\n";
+  std::string delimiter = "pgdrift_output_end";
+  while (value.find(delimiter) != std::string::npos) delimiter += "_";
+  return key + "<<" + delimiter + "\n" + value + "\n" + delimiter + "\n";
 }
 
 }  // namespace
@@ -32,12 +35,12 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
     if (flags.json == "-") {
       io.out << text;
     } else {
-      write_file(flags.json, text);
+      util::write_file_atomically(flags.json, text);
     }
   }
-  if (!flags.junit.empty()) write_file(flags.junit, report::to_junit(report));
-  if (!flags.sarif.empty()) write_file(flags.sarif, report::to_sarif(report, fallback_path));
-  if (!flags.gitlab.empty()) write_file(flags.gitlab, report::to_gitlab_code_quality(report, fallback_path));
+  if (!flags.junit.empty()) util::write_file_atomically(flags.junit, report::to_junit(report));
+  if (!flags.sarif.empty()) util::write_file_atomically(flags.sarif, report::to_sarif(report, fallback_path));
+  if (!flags.gitlab.empty()) util::write_file_atomically(flags.gitlab, report::to_gitlab_code_quality(report, fallback_path));
   if (flags.github || env_get(io.env, "GITHUB_ACTIONS").value_or("") == "true") {
     report::GitHubOptions options;
     options.fallback_path = fallback_path;
@@ -49,12 +52,12 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
     // Workflow commands are read from stderr too: keep stdout a clean JSON document.
     (flags.json == "-" ? io.err : io.out) << github.commands;
     if (const auto summary = env_get(io.env, "GITHUB_STEP_SUMMARY"); summary && !summary->empty()) {
-      write_file(*summary, github.summary, true);
+      util::append_to_file(*summary, github.summary);
     }
     if (const auto outputs = env_get(io.env, "GITHUB_OUTPUT"); outputs && !outputs->empty()) {
       std::string lines;
-      for (const auto& [key, value] : github.outputs) lines += key + "=" + value + "\n";
-      write_file(*outputs, lines, true);
+      for (const auto& [key, value] : github.outputs) lines += github_output_entry(key, value);
+      util::append_to_file(*outputs, lines);
     }
   }
 }
@@ -97,7 +100,13 @@ void write_error_reports(report::Report& report, const Error& error, const Repla
   report.error_exit_code = static_cast<int>(error.exit_code());
   report.error_message = util::redact(error.what());
   report.error_hint = util::redact(error.hint());
-  write_reports(report, flags, fallback_path, io);
+  try {
+    write_reports(report, flags, fallback_path, io);
+  } catch (const Error&) {
+    // The write error replaces `error` as the one cli reports: say what stopped the run first.
+    io.err << "pgdrift: error: " << report.error_message << "\n";
+    throw;
+  }
 }
 
 }  // namespace pgdrift::cli

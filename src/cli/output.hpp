@@ -18,12 +18,14 @@ void write_outputs(const report::Report& report, const CommonFlags& common, cons
 // The machine-readable reports the flags ask for: JSON (`-` = stdout), JUnit, SARIF, GitLab Code
 // Quality, and with --github (or GITHUB_ACTIONS=true) workflow commands on stdout, the job
 // summary appended to $GITHUB_STEP_SUMMARY and outputs to $GITHUB_OUTPUT. Also called for runs
-// that stop with exit 2 or 3, so CI always gets its files. Throws pgdrift::Error
-// (infrastructure) when a file cannot be written.
+// that stop with exit 2 or 3, so CI always gets its files. Report files are replaced whole
+// (util::write_file_atomically); the GitHub files are appended to. Throws pgdrift::Error
+// (infrastructure, exit 3) naming the file and the OS error when one cannot be written.
 void write_reports(const report::Report& report, const ReplayFlags& flags, const std::string& fallback_path, Io io);
 
 // For a run that stops with exit 2 or 3: records `error` in `report` (passwords redacted) and
-// writes the machine-readable reports the flags ask for, so CI still gets its files.
+// writes the machine-readable reports the flags ask for, so CI still gets its files. When one
+// cannot be written, prints `error` to `io.err` and throws that write error (exit 3).
 void write_error_reports(report::Report& report, const Error& error, const ReplayFlags& flags,
                          const std::string& fallback_path, Io io);
 

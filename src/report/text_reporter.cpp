@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ci_text.hpp"
 #include "pgdrift/report/report.hpp"
 #include "pgdrift/util/text.hpp"
 
@@ -41,23 +42,25 @@ std::string plural(std::size_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
+// Multi-line text (a detail, a fix) under a label: each line indented, its controls escaped.
 void write_indented(std::ostream& out, std::string_view label, const std::string& text) {
   const auto lines = util::split(text, '\n');
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    out << "  " << (i == 0 ? std::string(label) + ": " : std::string(label.size() + 2, ' ')) << lines[i] << "\n";
+    out << "  " << (i == 0 ? std::string(label) + ": " : std::string(label.size() + 2, ' '))
+        << escape_control(lines[i]) << "\n";
   }
 }
 
 void write_finding(std::ostream& out, const Finding& f, const Palette& p) {
   if (f.location) {
-    out << f.location->file;
+    out << escape_control(f.location->file);
     if (f.location->line > 0) out << ":" << f.location->line;
     if (f.location->column > 0) out << ":" << f.location->column;
     out << ": ";
   }
   out << p.severity(f.severity) << ": ";
-  if (!f.target.empty()) out << "[" << f.target << "] ";
-  out << f.message << " " << p.paint("[" + f.rule + "]", "2") << "\n";
+  if (!f.target.empty()) out << "[" << escape_control(f.target) << "] ";
+  out << escape_control(f.message) << " " << p.paint("[" + escape_control(f.rule) + "]", "2") << "\n";
   if (!f.object.empty()) write_indented(out, "object", f.object);
   if (!f.detail.empty()) write_indented(out, "detail", f.detail);
   if (!f.hint.empty()) write_indented(out, "hint", f.hint);
@@ -66,18 +69,22 @@ void write_finding(std::ostream& out, const Finding& f, const Palette& p) {
 
 }  // namespace
 
+// Names, paths and server text are escaped where they are printed (escape_control), so none of
+// them can start a line of its own.
 void write_text(std::ostream& out, const Report& report, const TextOptions& options) {
   const Palette p{options.color};
   std::string header = "pgdrift " + report.command;
   if (!report.migrations_dir.empty()) {
-    header += " · " + report.migrations_dir + " (" + report.format + ", " +
+    header += " · " + escape_control(report.migrations_dir) + " (" + escape_control(report.format) + ", " +
               plural(std::max(report.migrations.size(), report.migrations_found), "migration") + ")";
   }
-  if (!report.backend.empty()) header += " · " + report.backend + " PostgreSQL " + report.server_version;
+  if (!report.backend.empty()) {
+    header += " · " + escape_control(report.backend) + " PostgreSQL " + escape_control(report.server_version);
+  }
   if (report.lint_pg_version != 0) header += " · rules for PostgreSQL " + std::to_string(report.lint_pg_version);
   if (!options.quiet) out << p.paint(header, "1") << "\n";
 
-  const std::string judged = judged_sentence(report);
+  const std::string judged = escape_control(judged_sentence(report));
   if (!judged.empty() && !options.quiet) out << judged << "\n";
 
   // History migrations that replayed fine are one line (all of them with -v).
@@ -94,7 +101,7 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
       folded_ms += m.duration_ms;
       continue;
     }
-    width = std::max(width, m.file.size());
+    width = std::max(width, escape_control(m.file).size());
   }
   if (!report.migrations.empty() && !options.quiet) out << "\n";
   if (folded_count > 0 && !options.quiet) {
@@ -112,19 +119,22 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
     if (options.quiet) break;
     if (folded(m)) continue;
     out << "  " << p.status(m.status) << " ";
+    const std::string file = escape_control(m.file);
     if (m.status == "skipped") {
-      out << m.file;
+      out << file;
     } else {
-      out << fmt::format("{:<{}}", m.file, width) << "  " << fmt::format("{:>8}", format_ms(m.duration_ms));
+      out << fmt::format("{:<{}}", file, width) << "  " << fmt::format("{:>8}", format_ms(m.duration_ms));
     }
-    if (!m.in_transaction && m.status != "skipped") out << "  " << p.paint("no transaction: " + m.transaction_note, "2");
+    if (!m.in_transaction && m.status != "skipped") {
+      out << "  " << p.paint("no transaction: " + escape_control(m.transaction_note), "2");
+    }
     if (report.judged.narrowed && !m.judged) out << "  " << p.paint("history", "2");
     out << "\n";
     if (options.verbose) {
       for (const auto& s : m.statements) {
         out << "      " << fmt::format("{:<8} line {}:{}", s.status, s.line, s.column);
         if (s.status != "skipped") out << "  " << format_ms(s.duration_ms);
-        if (!s.command_tag.empty()) out << "  " << s.command_tag;
+        if (!s.command_tag.empty()) out << "  " << escape_control(s.command_tag);
         out << "\n";
       }
     }

@@ -24,6 +24,20 @@ util::RunResult run_pgdrift(const std::vector<std::string>& args, const std::fil
   return util::run_process(spec, timeout);
 }
 
+util::ExitStatus run_pgdrift_redirected(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                                        const std::filesystem::path& stdout_path,
+                                        const std::filesystem::path& stderr_path, const Environment& env) {
+  util::ProcessSpec spec;
+  spec.argv.push_back(PGDRIFT_BINARY);
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = env;
+  spec.cwd = cwd;
+  spec.output_file = stdout_path;
+  spec.error_file = stderr_path;
+  util::Process child(spec);
+  return child.wait(std::chrono::minutes{5});
+}
+
 std::string normalize_output(std::string text, const std::string& root) {
   for (auto pos = text.find(root); !root.empty() && pos != std::string::npos; pos = text.find(root, pos)) {
     text.replace(pos, root.size(), "<case>");

@@ -109,6 +109,14 @@ TEST(GitHubReport, EscapesMessagesAndProperties) {
       escaped);
 }
 
+TEST(GitHubReport, AFileNameWithANewlineStaysOneCommand) {
+  Finding f = finding("lint/drop-column", Severity::error, "DROP COLUMN email");
+  f.location = Location{"db/V2__a\n::error::x\r.sql", 2, 0, 0, 0};
+  const auto commands = to_github(report_of({f}), options()).commands;
+  EXPECT_EQ("::error file=db/V2__a%0A%3A%3Aerror%3A%3Ax%0D.sql,line=2,title=lint/drop-column::DROP COLUMN email\n",
+            commands);
+}
+
 TEST(GitHubReport, MostSevereFirst) {
   const auto lines = lines_of(to_github(testing::sample_report(), options()).commands);
   std::vector<std::string> kinds;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "pgdrift/report/report.hpp"
 
@@ -70,6 +72,50 @@ TEST(TextReport, ColourOnlyWhenAskedAndQuietDropsTheTable) {
   write_text(quiet, sample(), {false, false, true});
   EXPECT_EQ(std::string::npos, quiet.str().find("applied  db/"));
   EXPECT_NE(std::string::npos, quiet.str().find("V2__bad.sql:4:8: error"));
+}
+
+// Every line of `text` that starts with "::" (a GitHub workflow command when read from stdout).
+std::vector<std::string> command_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  // The runner splits lines at '\r' too.
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream parts(line);
+    for (std::string part; std::getline(parts, part, '\r');) {
+      if (part.rfind("::", 0) == 0) lines.push_back(part);
+    }
+  }
+  return lines;
+}
+
+TEST(TextReport, ControlCharactersInNamesAreEscapedNeverStartALine) {
+  auto r = sample();
+  r.migrations_dir = "db/mi\ngrations";
+  r.migrations[1].file = "db/migrations/V2__a\n::error::x.sql";
+  r.findings[0].location->file = "db/migrations/V2__a\n::error::x.sql";
+  r.findings[0].message = "relation \"t\r::warning::y\" does not exist";
+  r.findings[0].detail = "first line\nsecond \x1b[31mred\x7f line";
+  r.findings[1].target = "stag\x01ing";
+  r.findings[1].message = "bad \xC2\x85 next line";
+  std::ostringstream out;
+  write_text(out, r, {true, true, false});
+  const auto text = out.str();
+  EXPECT_EQ(std::vector<std::string>{}, command_lines(text)) << text;
+  EXPECT_NE(std::string::npos, text.find("pgdrift replay · db/mi\\ngrations (flyway")) << text;
+  EXPECT_NE(std::string::npos, text.find("failed  \x1b[0m db/migrations/V2__a\\n::error::x.sql ")) << text;
+  EXPECT_NE(std::string::npos, text.find("db/migrations/V2__a\\n::error::x.sql:4:8: ")) << text;
+  EXPECT_NE(std::string::npos, text.find("relation \"t\\r::warning::y\" does not exist")) << text;
+  // Multi-line text keeps its lines, indented; controls inside a line are escaped.
+  EXPECT_NE(std::string::npos, text.find("  detail: first line\n          second \\x1b[31mred\\x7f line\n")) << text;
+  EXPECT_NE(std::string::npos, text.find("[stag\\x01ing] bad \\u0085 next line")) << text;
+}
+
+TEST(TextReport, OrdinaryNamesAreShownUnchanged) {
+  auto r = sample();
+  r.migrations[1].file = "db/migrations/V2__tab\there é ünïcode.sql";
+  std::ostringstream out;
+  write_text(out, r, {});
+  EXPECT_NE(std::string::npos, out.str().find("  failed   db/migrations/V2__tab\there é ünïcode.sql  ")) << out.str();
 }
 
 TEST(JsonReport, HasTheDocumentedFieldsAndOmitsUnknownLocations) {

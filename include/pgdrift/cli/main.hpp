@@ -8,7 +8,8 @@
 
 namespace pgdrift::cli {
 
-// The process entry point: installs signal handling, runs, returns the exit code.
+// The process entry point: installs signal handling, runs, flushes stdout and returns the exit
+// code: 3 when stdout could not be written, whatever the run decided.
 int main(int argc, char** argv);
 
 // Runs pgdrift with `args` (without the program name) in-process; output goes to `out`/`err`.
