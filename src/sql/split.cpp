@@ -4,12 +4,12 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
+#include "json_tree.hpp"
 #include "lexer.hpp"
 #include "pgdrift/sql/statement.hpp"
 #include "pgdrift/util/text.hpp"
@@ -18,7 +18,7 @@ namespace pgdrift::sql {
 namespace {
 
 using detail::Range;
-using json = nlohmann::ordered_json;  // keeps libpg_query's field order
+using detail::TreeJson;
 
 // Owns a libpg_query result and frees it with `Free`.
 template <typename Result, void (*Free)(Result)>
@@ -37,23 +37,6 @@ class Owned {
 
 using ParseResult = Owned<PgQueryParseResult, pg_query_free_parse_result>;
 using SplitResult = Owned<PgQuerySplitResult, pg_query_free_split_result>;
-
-// Adds `delta` to every known (>= 0) "location" in a parse tree.
-void shift_locations(json& node, std::int64_t delta) {
-  if (node.is_object()) {
-    for (auto& item : node.items()) {
-      json& value = item.value();
-      if (item.key() == "location" && value.is_number_integer()) {
-        const auto location = value.get<std::int64_t>();
-        if (location >= 0) value = location + delta;
-      } else {
-        shift_locations(value, delta);
-      }
-    }
-  } else if (node.is_array()) {
-    for (json& element : node) shift_locations(element, delta);
-  }
-}
 
 // Postgres rejects these bytes before parsing (libpg_query would stop at a NUL or pass invalid
 // UTF-8 through to its JSON); reports the first one with the server's wording.
@@ -96,21 +79,30 @@ ParsedRange parse_range(std::string_view text, Range range) {
     parsed.error_at = range.begin + std::min(offset, piece.size());
     return parsed;
   }
-  json tree = json::parse(result->parse_tree, nullptr, false);
-  if (tree.is_discarded() || !tree.is_object()) {
+  const auto origin = static_cast<std::int64_t>(range.begin) - 1;  // text offset of input[0]
+  TreeJson tree;
+  const detail::TreeRead read =
+      detail::read_tree(result->parse_tree, origin, detail::k_max_tree_depth, tree);
+  if (read == detail::TreeRead::too_deep) {
+    parsed.error = "statement's parse tree nests more than " +
+                   std::to_string(detail::k_max_tree_depth) +
+                   " levels deep, more than pgdrift reads: split the statement";
+    parsed.error_at = detail::next_token(text, range.begin, range.end).begin;
+    return parsed;
+  }
+  if (read != detail::TreeRead::ok || !tree.is_object()) {
     parsed.error = "libpg_query returned an unreadable parse tree";
     parsed.error_at = range.begin;
     return parsed;
   }
   const auto stmts = tree.find("stmts");
   if (stmts == tree.end() || !stmts->is_array()) return parsed;
-  const auto origin = static_cast<std::int64_t>(range.begin) - 1;  // text offset of input[0]
   const auto to_text = [&](std::int64_t input_offset) {
     return static_cast<std::size_t>(std::clamp<std::int64_t>(origin + input_offset,
                                                              static_cast<std::int64_t>(range.begin),
                                                              static_cast<std::int64_t>(range.end)));
   };
-  for (json& raw : *stmts) {
+  for (TreeJson& raw : *stmts) {
     const auto location = raw.value("stmt_location", std::int64_t{0});
     const auto length = raw.value("stmt_len", std::int64_t{0});  // 0: to the end of input
     const Range bounds = detail::trim_to_tokens(
@@ -121,8 +113,7 @@ ParsedRange parse_range(std::string_view text, Range range) {
     statement.begin = bounds.begin;
     statement.end = bounds.end;
     if (stmt->is_object() && !stmt->empty()) statement.node = stmt->begin().key();
-    shift_locations(*stmt, origin);
-    statement.tree_json = stmt->dump(-1, ' ', false, json::error_handler_t::replace);
+    statement.tree_json = stmt->dump(-1, ' ', false, TreeJson::error_handler_t::replace);
     parsed.statements.push_back(std::move(statement));
   }
   return parsed;
