@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <pthread.h>
 #include <set>
 #include <string>
 #include <utility>
@@ -38,6 +39,43 @@ class Owned {
 using ParseResult = Owned<PgQueryParseResult, pg_query_free_parse_result>;
 using SplitResult = Owned<PgQuerySplitResult, pg_query_free_split_result>;
 
+// How deeply a statement may nest (lexer::nesting_depth): far beyond what people write, and
+// generated statements (long VALUES lists, CASE arms, IN lists) stay flat; much deeper nesting
+// would overflow the parser's recursion and ours.
+constexpr std::size_t k_max_nesting = 1000;
+
+// The parser recurses once or more per nesting level; it runs on a thread with this much stack
+// (reserved address space, used only as deep as a statement goes).
+constexpr std::size_t k_parser_stack_bytes = std::size_t{256} << 20;
+
+// pg_query_parse(input) on a thread with k_parser_stack_bytes of stack (on this thread when no
+// such thread can be started: the nesting limit keeps the parse shallow enough for it too).
+PgQueryParseResult parse_with_large_stack(const std::string& input) {
+  struct Job {
+    const std::string* input;
+    PgQueryParseResult result;
+  } job{&input, {}};
+  const auto run = [](void* arg) -> void* {
+    auto* running = static_cast<Job*>(arg);
+    running->result = pg_query_parse(running->input->c_str());
+    return nullptr;
+  };
+  pthread_attr_t attributes;
+  pthread_t thread;
+  bool started = false;
+  if (pthread_attr_init(&attributes) == 0) {
+    started = pthread_attr_setstacksize(&attributes, k_parser_stack_bytes) == 0 &&
+              pthread_create(&thread, &attributes, run, &job) == 0;
+    pthread_attr_destroy(&attributes);
+  }
+  if (started) {
+    pthread_join(thread, nullptr);
+  } else {
+    run(&job);
+  }
+  return job.result;
+}
+
 // Postgres rejects these bytes before parsing (libpg_query would stop at a NUL or pass invalid
 // UTF-8 through to its JSON); reports the first one with the server's wording.
 std::optional<std::pair<std::string, std::size_t>> invalid_byte(std::string_view piece) {
@@ -65,11 +103,20 @@ ParsedRange parse_range(std::string_view text, Range range) {
     parsed.error_at = range.begin + bad->second;
     return parsed;
   }
+  if (const std::size_t depth = detail::nesting_depth(text, range.begin, range.end);
+      depth > k_max_nesting) {
+    parsed.error = "statement nests " + std::to_string(depth) + " levels deep; pgdrift parses at most " +
+                   std::to_string(k_max_nesting) +
+                   " levels (brackets, chained operators, UNIONs and JOINs): split the expression "
+                   "or the statement";
+    parsed.error_at = detail::next_token(text, range.begin, range.end).begin;
+    return parsed;
+  }
   // libpg_query's JSON omits a location of 0; the leading space keeps every real location >= 1,
   // so none is lost when they are shifted to offsets into the whole text.
   std::string input = " ";
   input.append(piece);
-  const ParseResult result{pg_query_parse(input.c_str())};
+  const ParseResult result{parse_with_large_stack(input)};
   if (result->error != nullptr) {
     parsed.error = result->error->message != nullptr ? result->error->message : "syntax error";
     // cursorpos is 1-based and counts characters of `input`; 0 means no position.
