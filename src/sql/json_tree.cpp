@@ -42,7 +42,7 @@ class TreeBuilder {
     TreeJson object(TreeJson::value_t::object);
     auto& members = object.get_ref<TreeJson::object_t&>();
     members.reserve(frame.members.size());
-    for (auto& [name, value] : frame.members) members.emplace(std::move(name), std::move(value));
+    for (auto& [name, value] : frame.members) members.emplace(name, std::move(value));
     return add(std::move(object));
   }
   bool start_array(std::size_t) { return open(false); }

@@ -173,19 +173,10 @@ std::size_t after_last_semicolon(std::string_view text, std::size_t begin, std::
   return after;
 }
 
-}  // namespace pgdrift::sql::detail
-
-namespace pgdrift::sql::detail {
 namespace {
 
 bool is_operator_char(char c) {
-  switch (c) {
-    case '+': case '-': case '*': case '/': case '<': case '>': case '=': case '~': case '!':
-    case '@': case '#': case '%': case '^': case '&': case '|': case '`': case '?': case ':':
-      return true;
-    default:
-      return false;
-  }
+  return std::string_view("+-*/<>=~!@#%^&|`?:").find(c) != std::string_view::npos;
 }
 
 bool is_word(std::string_view token) { return !token.empty() && is_ident_start(token[0]); }

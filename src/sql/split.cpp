@@ -1,11 +1,11 @@
 #include <pg_query.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
-#include <pthread.h>
 #include <set>
 #include <string>
 #include <utility>
@@ -105,8 +105,8 @@ ParsedRange parse_range(std::string_view text, Range range) {
   }
   if (const std::size_t depth = detail::nesting_depth(text, range.begin, range.end);
       depth > k_max_nesting) {
-    parsed.error = "statement nests " + std::to_string(depth) + " levels deep; pgdrift parses at most " +
-                   std::to_string(k_max_nesting) +
+    parsed.error = "statement nests " + std::to_string(depth) +
+                   " levels deep; pgdrift parses at most " + std::to_string(k_max_nesting) +
                    " levels (brackets, chained operators, UNIONs and JOINs): split the expression "
                    "or the statement";
     parsed.error_at = detail::next_token(text, range.begin, range.end).begin;

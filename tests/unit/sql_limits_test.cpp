@@ -130,9 +130,8 @@ TEST(SqlLimits, LargeFlatStatementsParse) {
   }
   searched_case += " END FROM t";
   std::string in_list = "DELETE FROM t WHERE id IN (" + chain("1", ", ", 20000) + ")";
-  const std::string where =
-      "SELECT * FROM t WHERE " + chain("a + 1 = b - 2", " AND ", 2000) + " OR " +
-      chain("c || 'x' = d", " OR ", 2000);
+  const std::string where = "SELECT * FROM t WHERE " + chain("a + 1 = b - 2", " AND ", 2000) +
+                            " OR " + chain("c || 'x' = d", " OR ", 2000);
   const std::string pg_dump =
       "CREATE TABLE public.orders (\n"
       "    id bigint NOT NULL,\n"
@@ -146,8 +145,12 @@ TEST(SqlLimits, LargeFlatStatementsParse) {
       "(1000000)::numeric)))\n"
       ")";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {values, "InsertStmt"},          {case_arms, "UpdateStmt"}, {searched_case, "SelectStmt"},
-      {in_list, "DeleteStmt"},         {where, "SelectStmt"},     {pg_dump, "CreateStmt"},
+      {values, "InsertStmt"},
+      {case_arms, "UpdateStmt"},
+      {searched_case, "SelectStmt"},
+      {in_list, "DeleteStmt"},
+      {where, "SelectStmt"},
+      {pg_dump, "CreateStmt"},
       {chain("SELECT 1", " UNION ALL ", 500), "SelectStmt"},
   };
   for (const auto& [sql, node] : cases) {
