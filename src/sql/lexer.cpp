@@ -1,6 +1,7 @@
 #include "lexer.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace pgdrift::sql::detail {
 namespace {
@@ -170,6 +171,95 @@ std::size_t after_last_semicolon(std::string_view text, std::size_t begin, std::
     if (text[token.begin] == ';') after = token.end;
   }
   return after;
+}
+
+namespace {
+
+bool is_operator_char(char c) {
+  return std::string_view("+-*/<>=~!@#%^&|`?:").find(c) != std::string_view::npos;
+}
+
+bool is_word(std::string_view token) { return !token.empty() && is_ident_start(token[0]); }
+
+bool word_is(std::string_view token, std::string_view keyword) {
+  if (token.size() != keyword.size()) return false;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(token[i])) != keyword[i]) return false;
+  }
+  return true;
+}
+
+// Keywords that join two operands into a node holding both: they chain like operators.
+bool is_operator_word(std::string_view token) {
+  return word_is(token, "COLLATE") || word_is(token, "AT") || word_is(token, "OPERATOR");
+}
+
+// Keywords that join two queries or table references, left-associatively (`SELECT … UNION
+// SELECT …`, `a JOIN b …`): they chain whatever else the level holds.
+bool is_query_chain_word(std::string_view token) {
+  return word_is(token, "UNION") || word_is(token, "INTERSECT") || word_is(token, "EXCEPT") ||
+         word_is(token, "JOIN");
+}
+
+// One bracket level of a statement.
+struct Level {
+  std::size_t operators = 0;  // chained since the level's last comma or keyword
+  std::size_t queries = 0;    // set operations and joins at this level
+  std::size_t depth() const { return 1 + operators + queries; }
+};
+
+}  // namespace
+
+std::size_t nesting_depth(std::string_view text, std::size_t begin, std::size_t end) {
+  std::vector<Level> levels(1);
+  std::size_t outer = 0;  // the depth of the levels below the innermost
+  std::size_t deepest = 1;
+  // The previous token, and whether it was an operator (an operand or a keyword follows one).
+  Range previous{begin, begin};
+  bool after_operator = false;
+  for (Range token = next_token(text, begin, end); !token.empty();
+       token = next_token(text, token.end, end)) {
+    const std::string_view word = text.substr(token.begin, token.end - token.begin);
+    const char c = word[0];
+    Level& level = levels.back();
+    bool is_operator = false;
+    if (c == '(' || c == '[') {
+      outer += level.depth();
+      levels.emplace_back();
+    } else if (c == ')' || c == ']') {
+      if (levels.size() > 1) {
+        levels.pop_back();
+        outer -= levels.back().depth();
+      }
+    } else if (c == ',') {
+      level.operators = 0;
+    } else if (c == ';') {
+      level = Level{};
+    } else if (is_operator_char(c)) {
+      is_operator = true;
+      // The lexer returns operators a byte at a time: `||`, `->>` and `::` are one operator.
+      const bool continues = previous.end == token.begin && !previous.empty() &&
+                             is_operator_char(text[previous.begin]);
+      if (!continues) ++level.operators;
+    } else if (is_word(word)) {
+      if (is_operator_word(word)) {
+        is_operator = true;
+        ++level.operators;
+      } else if (is_query_chain_word(word)) {
+        ++level.queries;
+      } else if (!after_operator && !word_is(word, "TIME") && !word_is(word, "ZONE")) {
+        // A word after an operand is a keyword ending the expression (AND, OR, WHEN, THEN,
+        // FROM, …); the next operators start a new chain. (TIME ZONE continues AT.)
+        level.operators = 0;
+      } else if (after_operator) {
+        is_operator = word_is(word, "TIME") || word_is(word, "ZONE");
+      }
+    }
+    deepest = std::max(deepest, outer + levels.back().depth());
+    after_operator = is_operator;
+    previous = token;
+  }
+  return deepest;
 }
 
 }  // namespace pgdrift::sql::detail

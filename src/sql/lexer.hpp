@@ -35,6 +35,12 @@ Range trim_to_tokens(std::string_view text, std::size_t begin, std::size_t end);
 // tracked), each trimmed to its tokens.
 std::vector<Range> split_at_semicolons(std::string_view text, std::size_t begin, std::size_t end);
 
+// An upper estimate of how deeply the parse tree of the statement text[begin, end) nests, in
+// levels: per open bracket, 1 plus the operators chained at that level since its last comma or
+// keyword (`a + b + c` nests 3 deep: left-associative operators nest without bound), plus the
+// set operations and joins chained at it. What libpg_query's recursion would have to go through.
+std::size_t nesting_depth(std::string_view text, std::size_t begin, std::size_t end);
+
 // One past the last ';' token in text[begin, end), or `begin` when there is none.
 std::size_t after_last_semicolon(std::string_view text, std::size_t begin, std::size_t end);
 

@@ -1,15 +1,16 @@
 #include <pg_query.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
+#include "json_tree.hpp"
 #include "lexer.hpp"
 #include "pgdrift/sql/statement.hpp"
 #include "pgdrift/util/text.hpp"
@@ -18,7 +19,7 @@ namespace pgdrift::sql {
 namespace {
 
 using detail::Range;
-using json = nlohmann::ordered_json;  // keeps libpg_query's field order
+using detail::TreeJson;
 
 // Owns a libpg_query result and frees it with `Free`.
 template <typename Result, void (*Free)(Result)>
@@ -38,21 +39,41 @@ class Owned {
 using ParseResult = Owned<PgQueryParseResult, pg_query_free_parse_result>;
 using SplitResult = Owned<PgQuerySplitResult, pg_query_free_split_result>;
 
-// Adds `delta` to every known (>= 0) "location" in a parse tree.
-void shift_locations(json& node, std::int64_t delta) {
-  if (node.is_object()) {
-    for (auto& item : node.items()) {
-      json& value = item.value();
-      if (item.key() == "location" && value.is_number_integer()) {
-        const auto location = value.get<std::int64_t>();
-        if (location >= 0) value = location + delta;
-      } else {
-        shift_locations(value, delta);
-      }
-    }
-  } else if (node.is_array()) {
-    for (json& element : node) shift_locations(element, delta);
+// How deeply a statement may nest (lexer::nesting_depth): far beyond what people write, and
+// generated statements (long VALUES lists, CASE arms, IN lists) stay flat; much deeper nesting
+// would overflow the parser's recursion and ours.
+constexpr std::size_t k_max_nesting = 1000;
+
+// The parser recurses once or more per nesting level; it runs on a thread with this much stack
+// (reserved address space, used only as deep as a statement goes).
+constexpr std::size_t k_parser_stack_bytes = std::size_t{256} << 20;
+
+// pg_query_parse(input) on a thread with k_parser_stack_bytes of stack (on this thread when no
+// such thread can be started: the nesting limit keeps the parse shallow enough for it too).
+PgQueryParseResult parse_with_large_stack(const std::string& input) {
+  struct Job {
+    const std::string* input;
+    PgQueryParseResult result;
+  } job{&input, {}};
+  const auto run = [](void* arg) -> void* {
+    auto* running = static_cast<Job*>(arg);
+    running->result = pg_query_parse(running->input->c_str());
+    return nullptr;
+  };
+  pthread_attr_t attributes;
+  pthread_t thread;
+  bool started = false;
+  if (pthread_attr_init(&attributes) == 0) {
+    started = pthread_attr_setstacksize(&attributes, k_parser_stack_bytes) == 0 &&
+              pthread_create(&thread, &attributes, run, &job) == 0;
+    pthread_attr_destroy(&attributes);
   }
+  if (started) {
+    pthread_join(thread, nullptr);
+  } else {
+    run(&job);
+  }
+  return job.result;
 }
 
 // Postgres rejects these bytes before parsing (libpg_query would stop at a NUL or pass invalid
@@ -82,11 +103,20 @@ ParsedRange parse_range(std::string_view text, Range range) {
     parsed.error_at = range.begin + bad->second;
     return parsed;
   }
+  if (const std::size_t depth = detail::nesting_depth(text, range.begin, range.end);
+      depth > k_max_nesting) {
+    parsed.error = "statement nests " + std::to_string(depth) +
+                   " levels deep; pgdrift parses at most " + std::to_string(k_max_nesting) +
+                   " levels (brackets, chained operators, UNIONs and JOINs): split the expression "
+                   "or the statement";
+    parsed.error_at = detail::next_token(text, range.begin, range.end).begin;
+    return parsed;
+  }
   // libpg_query's JSON omits a location of 0; the leading space keeps every real location >= 1,
   // so none is lost when they are shifted to offsets into the whole text.
   std::string input = " ";
   input.append(piece);
-  const ParseResult result{pg_query_parse(input.c_str())};
+  const ParseResult result{parse_with_large_stack(input)};
   if (result->error != nullptr) {
     parsed.error = result->error->message != nullptr ? result->error->message : "syntax error";
     // cursorpos is 1-based and counts characters of `input`; 0 means no position.
@@ -96,21 +126,30 @@ ParsedRange parse_range(std::string_view text, Range range) {
     parsed.error_at = range.begin + std::min(offset, piece.size());
     return parsed;
   }
-  json tree = json::parse(result->parse_tree, nullptr, false);
-  if (tree.is_discarded() || !tree.is_object()) {
+  const auto origin = static_cast<std::int64_t>(range.begin) - 1;  // text offset of input[0]
+  TreeJson tree;
+  const detail::TreeRead read =
+      detail::read_tree(result->parse_tree, origin, detail::k_max_tree_depth, tree);
+  if (read == detail::TreeRead::too_deep) {
+    parsed.error = "statement's parse tree nests more than " +
+                   std::to_string(detail::k_max_tree_depth) +
+                   " levels deep, more than pgdrift reads: split the statement";
+    parsed.error_at = detail::next_token(text, range.begin, range.end).begin;
+    return parsed;
+  }
+  if (read != detail::TreeRead::ok || !tree.is_object()) {
     parsed.error = "libpg_query returned an unreadable parse tree";
     parsed.error_at = range.begin;
     return parsed;
   }
   const auto stmts = tree.find("stmts");
   if (stmts == tree.end() || !stmts->is_array()) return parsed;
-  const auto origin = static_cast<std::int64_t>(range.begin) - 1;  // text offset of input[0]
   const auto to_text = [&](std::int64_t input_offset) {
     return static_cast<std::size_t>(std::clamp<std::int64_t>(origin + input_offset,
                                                              static_cast<std::int64_t>(range.begin),
                                                              static_cast<std::int64_t>(range.end)));
   };
-  for (json& raw : *stmts) {
+  for (TreeJson& raw : *stmts) {
     const auto location = raw.value("stmt_location", std::int64_t{0});
     const auto length = raw.value("stmt_len", std::int64_t{0});  // 0: to the end of input
     const Range bounds = detail::trim_to_tokens(
@@ -121,8 +160,7 @@ ParsedRange parse_range(std::string_view text, Range range) {
     statement.begin = bounds.begin;
     statement.end = bounds.end;
     if (stmt->is_object() && !stmt->empty()) statement.node = stmt->begin().key();
-    shift_locations(*stmt, origin);
-    statement.tree_json = stmt->dump(-1, ' ', false, json::error_handler_t::replace);
+    statement.tree_json = stmt->dump(-1, ' ', false, TreeJson::error_handler_t::replace);
     parsed.statements.push_back(std::move(statement));
   }
   return parsed;

@@ -1,12 +1,13 @@
 #include "pgdrift/sql/tree.hpp"
 
 #include <cctype>
-#include <nlohmann/json.hpp>
+
+#include "json_tree.hpp"
 
 namespace pgdrift::sql {
 namespace {
 
-using json = nlohmann::ordered_json;
+using json = detail::TreeJson;
 
 const json* as_json(const void* value) { return static_cast<const json*>(value); }
 
@@ -134,8 +135,11 @@ std::string Node::dump() const {
 Node parse_tree(const Statement& statement) {
   Node node;
   if (statement.tree_json.empty()) return node;
-  auto parsed = std::make_shared<json>(json::parse(statement.tree_json, nullptr, false));
-  if (parsed->is_discarded()) return node;
+  auto parsed = std::make_shared<json>();
+  if (detail::read_tree(statement.tree_json, 0, detail::k_max_tree_depth, *parsed) !=
+      detail::TreeRead::ok) {
+    return node;
+  }
   node.m_value = parsed.get();
   node.m_root = std::move(parsed);
   return node;

@@ -111,5 +111,19 @@ TEST(LintCommand, GooseTreesWithGoMigrationsLintTheirSql) {
       << verify.output;
 }
 
+TEST(LintCommand, TooDeepStatementIsASyntaxErrorAtItsLine) {
+  std::string chain = "1";
+  for (int i = 1; i < 70000; ++i) chain += "+1";
+  TempTree tree({{"migrations/V1__users.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n"},
+                 {"migrations/V2__deep.sql", "-- generated\nSELECT " + chain + ";\nSELECT 2;\n"}});
+  const auto run = run_pgdrift({"lint", "migrations"}, tree.path());
+  EXPECT_EQ(run.status.code, 1) << run.output;  // a finding, not a crash
+  EXPECT_NE(run.output.find("migrations/V2__deep.sql:2:1: error: statement nests 70000 levels deep; "
+                            "pgdrift parses at most 1000 levels"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("[lint/syntax-error]"), std::string::npos) << run.output;
+}
+
 }  // namespace
 }  // namespace pgdrift::testing
