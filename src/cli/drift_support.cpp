@@ -40,24 +40,49 @@ std::map<std::string, std::string> targets_of(const config::Config& cfg, const s
   return targets;
 }
 
-std::unique_ptr<db::Connection> open_target(const std::string& name, const std::string& url) {
-  const auto given = db::ConnectionInfo::parse(url);
-  auto info = given;
-  // Appended to the user's own options (search_path, endpoint, …), never replacing them.
-    auto& session_options = info.options["options"];
-    session_options += std::string(session_options.empty() ? "" : " ") +
-                       "-c default_transaction_read_only=on -c statement_timeout=60000";
-  try {
-    return db::Connection::open(info, "pgdrift");
-  } catch (const Error& e) {
-    // Name the URL as the user wrote it (password masked), not with pgdrift's own options.
-    std::string message = e.what();
-    const auto internal = info.redacted_url();
-    for (auto at = message.find(internal); at != std::string::npos; at = message.find(internal, at)) {
-      message.replace(at, internal.size(), given.redacted_url());
+std::unique_ptr<db::Connection> open_read_only(const db::ConnectionInfo& info, std::chrono::milliseconds lock_timeout) {
+  auto connection = db::Connection::open(info, "pgdrift");
+  // Statements, not startup options: messages then name the URL as the user gave it, and
+  // poolers that refuse startup options still work. Nothing runs before them.
+  for (const auto& setting : {std::string("SET default_transaction_read_only = on"),
+                              std::string("SET statement_timeout = 60000"),
+                              "SET lock_timeout = " + std::to_string(lock_timeout.count())}) {
+    const auto result = connection->execute(setting);
+    if (!result.ok) {
+      throw infra_error("cannot set up a read-only session on " + info.redacted_url() + " (" + setting +
+                        "): " + result.error->message);
     }
-    throw Error(e.kind(), "target " + name + ": " + message, e.hint());
   }
+  return connection;
+}
+
+std::unique_ptr<db::Connection> open_target(const std::string& name, const std::string& url,
+                                            std::chrono::milliseconds lock_timeout) {
+  try {
+    return open_read_only(db::ConnectionInfo::parse(url), lock_timeout);
+  } catch (const Error& e) {
+    throw Error(e.kind(), "target " + name + ": " + e.what(), e.hint());
+  }
+}
+
+std::vector<std::string> locked_relations(db::Connection& connection) {
+  std::vector<std::string> held;
+  try {
+    const auto rows = connection.query(
+        "SELECT DISTINCT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || ' (' || "
+        "l.mode || ', pid ' || l.pid || ')' AS held FROM pg_catalog.pg_locks l "
+        "JOIN pg_catalog.pg_class c ON c.oid = l.relation JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE l.locktype = 'relation' AND l.granted AND l.mode IN ('AccessExclusiveLock', 'ExclusiveLock') "
+        "AND l.pid <> pg_catalog.pg_backend_pid() "
+        "AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
+        "ORDER BY 1");
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (const auto& value = rows.at(r, "held")) held.push_back(*value);
+    }
+  } catch (const Error&) {
+    // pg_locks hidden or the session gone: say what we know.
+  }
+  return held;
 }
 
 diff::CompareOptions compare_options(const config::Config& cfg) {

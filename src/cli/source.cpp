@@ -1,5 +1,7 @@
 #include "source.hpp"
 
+#include "drift_support.hpp"
+
 #include <filesystem>
 
 #include "pgdrift/db/connection.hpp"
@@ -90,16 +92,13 @@ LoadedSource load_source(const std::string& source, const config::Config& cfg,
                          const catalog::IntrospectOptions& options, Io io, bool verbose) {
   switch (classify_source(source)) {
     case SourceKind::database: {
-      auto info = db::ConnectionInfo::parse(source);
+      const auto info = db::ConnectionInfo::parse(source);
       // Belt and braces: the introspection transaction is READ ONLY already.
-      // Appended to the user's own options (search_path, endpoint, …), never replacing them.
-    auto& session_options = info.options["options"];
-    session_options += std::string(session_options.empty() ? "" : " ") +
-                       "-c default_transaction_read_only=on -c statement_timeout=60000";
-      auto connection = db::Connection::open(info, "pgdrift");
+      auto connection = open_read_only(info, cfg.drift.lock_timeout);
       LoadedSource out;
       out.loaded = true;
-      out.model = catalog::introspect(*connection, options);
+      out.model = read_despite_locks(*connection, k_lock_attempts,
+                                     [&] { return catalog::introspect(*connection, options); });
       out.description = info.redacted_url();
       return out;
     }

@@ -38,8 +38,9 @@ std::vector<std::string> check_targets(const config::Config& cfg, const std::map
       continue;
     }
     try {
-      auto connection = open_target(name, url);
-      const auto history = history::read(*connection, discovery.format);
+      auto connection = open_target(name, url, cfg.drift.lock_timeout);
+      const auto history = read_despite_locks(*connection, k_lock_attempts,
+                                              [&] { return history::read(*connection, discovery.format); });
       const auto entries = history::compare(discovery.migrations, history, discovery.format);
       const auto found = history_findings(entries, history, discovery.format, name);
       report.findings.insert(report.findings.end(), found.begin(), found.end());

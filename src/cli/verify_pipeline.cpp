@@ -83,6 +83,20 @@ void unreachable(VerifyRun& run, const std::string& name, const Error& e, double
   run.report.findings.push_back(std::move(f));
 }
 
+// A target whose reads kept waiting on another session's lock: not checked, said as a warning.
+void locked(VerifyRun& run, const std::string& name, const db::LockNotAvailable& e, double ms) {
+  const std::string message = "target " + name + ": " + util::redact(e.what()) + "; drift not checked";
+  run.report.checks.push_back({"drift", name, "", name, ms, true, message, ""});
+  Finding f;
+  f.rule = "drift/target-locked";
+  f.severity = Severity::warning;
+  f.target = name;
+  f.message = message;
+  f.hint = "run again once the lock is released; each read waits drift.lock_timeout (" +
+           std::to_string(run.cfg.drift.lock_timeout.count()) + " ms) at most";
+  run.report.findings.push_back(std::move(f));
+}
+
 // What a history read says was applied on a target: every file but the pending and failed ones.
 std::set<std::string> applied_paths(const std::vector<migrations::Migration>& all,
                                     const std::vector<history::Entry>& entries) {
@@ -116,9 +130,10 @@ void read_targets(VerifyRun& run, const std::map<std::string, std::string>& targ
     }
     const auto started = Clock::now();
     try {
-      target.connection = open_target(name, url);
+      target.connection = open_target(name, url, run.cfg.drift.lock_timeout);
       try {
-        const auto history = history::read(*target.connection, format);
+        const auto history = read_despite_locks(*target.connection, k_lock_attempts,
+                                                [&] { return history::read(*target.connection, format); });
         // Without a history table nothing is known to be pending: compare with everything.
         if (history.found) {
           target.entries = history::compare(run.discovery.migrations, history, format);
@@ -126,6 +141,8 @@ void read_targets(VerifyRun& run, const std::map<std::string, std::string>& targ
         }
         const auto found = history_findings(target.entries, history, format, name);
         findings.insert(findings.end(), found.begin(), found.end());
+      } catch (const db::LockNotAvailable&) {
+        throw;
       } catch (const Error& e) {
         // A role that may read the catalogs but not the history table still gets its drift check.
         Finding f = notice("history/unreadable", name, util::redact(e.what()),
@@ -133,6 +150,9 @@ void read_targets(VerifyRun& run, const std::map<std::string, std::string>& targ
         f.severity = Severity::warning;
         findings.push_back(std::move(f));
       }
+    } catch (const db::LockNotAvailable& e) {
+      locked(run, name, e, ms_since(started));
+      target.connection.reset();
     } catch (const Error& e) {
       if (e.kind() != Error::Kind::infrastructure) throw;
       unreachable(run, name, e, ms_since(started));
@@ -297,13 +317,17 @@ void drift_stage(VerifyRun& run) {
         auto partial = replay_into(*run.backend, "applied", applied, run.cfg, run.introspection);
         if (partial.model) expected_here = std::move(*partial.model);
       }
-      const auto actual = catalog::introspect(*target.connection, run.introspection);
+      const auto actual = read_despite_locks(*target.connection, k_lock_attempts, [&] {
+        return catalog::introspect(*target.connection, run.introspection);
+      });
       const auto differences = without_ignored(diff::compare(expected_here, actual, run.comparison), run.cfg);
       const auto found = diff::findings(differences, expected_here, actual, {name, false});
       findings.insert(findings.end(), found.begin(), found.end());
       run.report.checks.push_back({"history", name, "", name, 0, false, "", ""});
       run.report.checks.push_back(
           {"drift", name, "", name, target.history_ms + ms_since(started), false, "", ""});
+    } catch (const db::LockNotAvailable& e) {
+      locked(run, name, e, target.history_ms + ms_since(started));
     } catch (const Error& e) {
       if (e.kind() != Error::Kind::infrastructure) throw;
       unreachable(run, name, e, target.history_ms + ms_since(started));

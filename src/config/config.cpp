@@ -39,6 +39,7 @@
 //     ignore: [{schema: audit}, {kind: index, name: "tmp_*"}]
 //     severity: {drift/unexpected-index: off}        # per rule: error|warning|notice|off
 //     detect_renames: true
+//     lock_timeout: 5s              # a target's lock wait before pgdrift gives up (and retries)
 //   lint:
 //     exclude: ["*__baseline.sql"]  # globs on migration paths or file names that are not linted
 //     severity: {prefer-text: off, drop-column: warning}  # per rule id: error|warning|notice|off
@@ -237,6 +238,7 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                {"ignore", [&](const Entry& e) { read_ignore(r, e, c.drift.ignore); }},
                {"severity", [&](const Entry& e) { read_severity(r, e, c.drift.severity); }},
                {"detect_renames", [&](const Entry& e) { read_bool(r, e, c.drift.detect_renames); }},
+               {"lock_timeout", [&](const Entry& e) { r.read_duration(e, false, c.drift.lock_timeout); }},
            })},
           {"lint",
            section({

@@ -201,8 +201,10 @@ struct Connection::Impl {
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       if (PQstatus(conn) == CONNECTION_BAD) lost(info);
       const auto m = message_from(result.get());
-      throw infra_error(what + " failed on " + info.redacted_url() + ": " + m.message +
-                        (m.detail.empty() ? "" : " (" + m.detail + ")"));
+      std::string message = what + " failed on " + info.redacted_url() + ": " + m.message +
+                            (m.detail.empty() ? "" : " (" + m.detail + ")");
+      if (m.sqlstate == "55P03") throw LockNotAvailable(std::move(message));
+      throw infra_error(std::move(message));
     }
     notices.clear();
     return rows_from(result.get());

@@ -49,6 +49,8 @@ std::optional<Table> find_table(db::Connection& connection, const std::string& n
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.oid = pg_catalog.to_regclass($1::text)",
         {name});
+  } catch (const db::LockNotAvailable&) {
+    throw;
   } catch (const Error& error) {
     throw infra_error(
         std::string("cannot look up the ") + tool + " history table " + name + ": " + error.what(),
@@ -64,6 +66,8 @@ db::Rows select(db::Connection& connection, const Table& table, const std::strin
                 const std::string& sql) {
   try {
     return connection.query(sql);
+  } catch (const db::LockNotAvailable&) {
+    throw;  // the caller waits and retries
   } catch (const Error& error) {
     throw infra_error(
         "cannot read the " + tool + " history table " + table.name + ": " + error.what(),

@@ -111,6 +111,36 @@ TEST_F(VerifyTest, AnUpToDateTargetHasNoFindings) {
   EXPECT_EQ("applied on every target", run.report["judged"]["base"]);
 }
 
+TEST_F(VerifyTest, ATargetLockedByAnotherSessionIsRetriedThenAWarningNamingTheTable) {
+  const auto staging = target(3);
+  // A deploy in progress on staging: an open transaction holding ACCESS EXCLUSIVE on orders.
+  auto deploy = db::Connection::open(staging, "pgdrift-test");
+  ASSERT_TRUE(deploy->execute("BEGIN").ok);
+  ASSERT_TRUE(deploy->execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE").ok);
+  TempTree config({{"pgdrift.yml", "drift:\n  lock_timeout: 200ms\n"}});
+  const std::vector<std::string> args = {"verify", "--config", config / "pgdrift.yml", "--migrations", "migrations",
+                                         "--target", "staging=" + staging.url()};
+  const auto locked = pgdrift(args);
+  const auto f = finding(locked, "drift/target-locked");
+  ASSERT_FALSE(f.is_null()) << locked.output;
+  EXPECT_EQ("warning", f["severity"]);
+  EXPECT_EQ("staging", f["target"]);
+  const std::string message = f["message"];
+  EXPECT_NE(std::string::npos, message.find("public.orders (AccessExclusiveLock, pid ")) << message;
+  EXPECT_NE(std::string::npos, message.find("locked by another session; tried 3 times; drift not checked")) << message;
+  EXPECT_EQ(0, locked.exit_code) << "a warning does not fail at fail_on error:\n" << locked.output;
+  // pgdrift's own session settings never show.
+  EXPECT_EQ(std::string::npos, locked.output.find("lock_timeout=")) << locked.output;
+  EXPECT_EQ(std::string::npos, locked.output.find("default_transaction_read_only")) << locked.output;
+
+  // The twin: once the deploy commits, the same run reads staging and finds it up to date.
+  ASSERT_TRUE(deploy->execute("ROLLBACK").ok);
+  const auto released = pgdrift(args);
+  EXPECT_TRUE(finding(released, "drift/target-locked").is_null()) << released.output;
+  EXPECT_TRUE(rules(released, "staging").empty()) << released.output;
+  EXPECT_EQ(0, released.exit_code) << released.output;
+}
+
 TEST_F(VerifyTest, EveryDifferenceKindIsAFindingWithTheSqlThatFixesIt) {
   const auto staging = target(3,
                               "CREATE INDEX users_email_ghost ON users (email);\n"            // made by hand

@@ -77,6 +77,9 @@ struct Config {
     std::vector<Ignore> ignore;
     std::map<std::string, std::string> severity;  // rule id → error|warning|notice|off
     bool detect_renames = true;
+    // Every target session's lock_timeout: a catalog or history read waiting longer for a lock
+    // another session holds is retried, then reported (drift/target-locked).
+    std::chrono::milliseconds lock_timeout{5000};
   } drift;
 
   struct Lint {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "pgdrift/util/error.hpp"
+
 namespace pgdrift::db {
 
 // Where a Postgres database is. Parsed from a URL or keyword/value string; rendered back
@@ -59,6 +61,13 @@ struct Execution {
   std::vector<ServerMessage> notices;  // warnings/notices raised while it ran
   std::string command_tag;             // e.g. "CREATE TABLE"
   Rows rows;
+};
+
+// A query cancelled by lock_timeout (SQLSTATE 55P03): another session holds a lock it waited
+// for. An infrastructure error that callers may retry.
+class LockNotAvailable : public Error {
+ public:
+  explicit LockNotAvailable(std::string message) : Error(Kind::infrastructure, std::move(message)) {}
 };
 
 // One session with a Postgres server (libpq). Not copyable or movable: hold by unique_ptr.
