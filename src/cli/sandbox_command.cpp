@@ -2,6 +2,9 @@
 
 #include "commands.hpp"
 #include "pgdrift/sandbox/docker_backend.hpp"
+#include "pgdrift/sandbox/local_backend.hpp"
+#include "pgdrift/util/error.hpp"
+#include "pgdrift/util/text.hpp"
 
 namespace pgdrift::cli {
 
@@ -21,6 +24,7 @@ std::string why_kept(const sandbox::LabelledContainer& c, const std::string& hos
 }
 
 std::string plural(std::size_t n, const std::string& word) {
+  if (n != 1 && util::ends_with(word, "directory")) return std::to_string(n) + " " + word.substr(0, word.size() - 1) + "ies";
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
@@ -34,7 +38,30 @@ int sandbox_prune_command(const CommonFlags& common, const PruneFlags& flags, Io
   sandbox::Options options;
   options.docker = cfg.sandbox.docker;
   options.env = io.env;
-  const auto result = sandbox::prune_docker(options, flags.dry_run);
+
+  // Local sandboxes first: they need nothing but this machine.
+  const auto directories = sandbox::prune_local(options, flags.dry_run);
+  if (!common.quiet) {
+    for (const auto& dir : directories) {
+      io.out << (flags.dry_run ? "  would remove " : "  removed ") << dir.string()
+             << ": its pgdrift process no longer exists\n";
+    }
+  }
+  io.out << "pgdrift sandbox prune: " << (flags.dry_run ? "would remove " : "removed ")
+         << plural(directories.size(), "leftover local sandbox directory") << "\n";
+  if (!sandbox::find_docker(options)) {
+    if (common.verbose) io.out << "pgdrift sandbox prune: no docker CLI, so no containers to look at\n";
+    return 0;
+  }
+  sandbox::PruneResult result;
+  try {
+    result = sandbox::prune_docker(options, flags.dry_run);
+  } catch (const Error& e) {
+    // Asked for docker (--docker, sandbox.backend: docker): its failure is the answer.
+    if (flags.docker || cfg.sandbox.backend == "docker") throw;
+    io.out << "pgdrift sandbox prune: containers not checked: " << e.what() << "\n";
+    return 0;
+  }
   const std::string host = sandbox::this_host();
 
   if (!common.quiet) {

@@ -187,7 +187,10 @@ struct LocalBackend::Impl {
   // A fresh run directory (its cleanup registered before anything is put in it); returns where
   // the data directory goes.
   std::filesystem::path make_run_dir() {
-    run.emplace(scratch_base(options.env, account), "pgdrift-");
+    for (const auto& leftover : prune_local(options, false)) {
+      log("sandbox: removed " + leftover.string() + ", left by a pgdrift run that is gone");
+    }
+    run.emplace(scratch_base(options.env, account), "pgdrift-", true);
     // From here a signal must remove the directory, even while a cluster is being copied in.
     cleanup = std::make_unique<util::CleanupRegistration>([dir = run->path()] { emergency_cleanup(0, dir, std::nullopt); });
     return run->path() / "data";

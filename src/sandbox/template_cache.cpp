@@ -77,7 +77,7 @@ std::filesystem::path TemplateCache::ensure() const {
                   " in " + dir.string() + " (once per server version)");
   }
 
-  util::TempDir work(scratch_base(m_options.env, m_account), "pgdrift-initdb-");
+  util::TempDir work(scratch_base(m_options.env, m_account), "pgdrift-initdb-", true);
   if (m_account) util::chown_recursive(work.path().string(), *m_account);
   util::ProcessSpec spec;
   spec.argv = {(m_binaries.bindir / "initdb").string(),

@@ -233,7 +233,7 @@ RunResult run_process(const ProcessSpec& spec, std::chrono::milliseconds timeout
   ProcessSpec actual = spec;
   std::optional<TempDir> scratch;
   if (!spec.inherit_output && spec.output_file.empty()) {
-    scratch.emplace(temp_base(env_get(current_environment(), "TMPDIR").value_or("")), "pgdrift-out-");
+    scratch.emplace(temp_base(env_get(current_environment(), "TMPDIR").value_or("")), "pgdrift-out-", true);
     actual.output_file = scratch->path() / "output";
   }
   Process child(actual);

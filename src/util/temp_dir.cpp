@@ -1,40 +1,93 @@
 #include "pgdrift/util/temp_dir.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <fstream>
+#include <mutex>
+#include <sstream>
 #include <cstdlib>
 #include <cstring>
 #include <system_error>
 #include <vector>
 
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/signals.hpp"
 
 namespace pgdrift::util {
 
-TempDir::TempDir(const std::filesystem::path& base, const std::string& prefix) {
+namespace {
+
+// Field 22 of /proc/<pid>/stat: when the process started (clock ticks since boot); "" if gone.
+std::string start_time_of(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos) return "";
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && (fields >> field); ++i) {
+  }
+  return field;
+}
+
+}  // namespace
+
+// What a termination signal must remove: the path, once it exists.
+struct TempDir::Guard {
+  std::mutex mutex;
+  std::filesystem::path path;
+  std::unique_ptr<CleanupRegistration> registration;
+
+  void set(std::filesystem::path p) {
+    std::lock_guard<std::mutex> lock(mutex);
+    path = std::move(p);
+  }
+};
+
+TempDir::TempDir(const std::filesystem::path& base, const std::string& prefix, bool owned)
+    : m_guard(std::make_shared<Guard>()) {
+  m_guard->registration = std::make_unique<CleanupRegistration>([guard = m_guard.get()] {
+    std::lock_guard<std::mutex> lock(guard->mutex);
+    std::error_code ignored;
+    if (!guard->path.empty()) std::filesystem::remove_all(guard->path, ignored);
+  });
   std::string pattern = (base / (prefix + "XXXXXX")).string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
-  if (mkdtemp(buffer.data()) == nullptr) {
-    throw infra_error("cannot create a temporary directory in " + base.string() + ": " +
-                          std::strerror(errno),
-                      "check that the directory exists and is writable, or set TMPDIR");
+  {
+    // Held across creation: a signal now waits until the path is known.
+    std::lock_guard<std::mutex> lock(m_guard->mutex);
+    if (mkdtemp(buffer.data()) == nullptr) {
+      throw infra_error("cannot create a temporary directory in " + base.string() + ": " +
+                            std::strerror(errno),
+                        "check that the directory exists and is writable, or set TMPDIR");
+    }
+    m_guard->path = buffer.data();
   }
   m_path = buffer.data();
+  if (owned) std::ofstream(m_path / k_owner_file) << ::getpid() << " " << start_time_of(::getpid()) << "\n";
 }
 
 TempDir::~TempDir() {
-  if (m_path.empty()) return;
-  std::error_code ignored;
-  std::filesystem::remove_all(m_path, ignored);
+  if (!m_path.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+  }
+  if (m_guard) m_guard->set({});
 }
 
-TempDir::TempDir(TempDir&& other) noexcept : m_path(std::move(other.m_path)) { other.m_path.clear(); }
+TempDir::TempDir(TempDir&& other) noexcept : m_path(std::move(other.m_path)), m_guard(std::move(other.m_guard)) {
+  other.m_path.clear();
+}
 
 TempDir& TempDir::operator=(TempDir&& other) noexcept {
   if (this != &other) {
     std::error_code ignored;
     if (!m_path.empty()) std::filesystem::remove_all(m_path, ignored);
+    if (m_guard) m_guard->set({});
     m_path = std::move(other.m_path);
+    m_guard = std::move(other.m_guard);
     other.m_path.clear();
   }
   return *this;
@@ -46,12 +99,23 @@ void TempDir::remove() {
   std::filesystem::remove_all(m_path, ec);
   if (ec) throw infra_error("cannot remove " + m_path.string() + ": " + ec.message());
   m_path.clear();
+  if (m_guard) m_guard->set({});
 }
 
 std::filesystem::path TempDir::release() noexcept {
   auto path = std::move(m_path);
   m_path.clear();
+  if (m_guard) m_guard->set({});
   return path;
+}
+
+bool owner_gone(const std::filesystem::path& dir) {
+  std::ifstream in(dir / k_owner_file);
+  long pid = 0;
+  std::string started;
+  if (!(in >> pid >> started) || pid <= 0) return false;
+  const auto now = start_time_of(pid);
+  return now.empty() || now != started;
 }
 
 std::filesystem::path temp_base(const std::string& tmpdir_env_value) {

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -194,8 +196,13 @@ TEST_F(SecurityTest, NoProcessEverShowsATargetPasswordOnItsCommandLine) {
     while (!done) {
       std::error_code ec;
       for (auto it = fs::directory_iterator("/proc", ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-        std::ifstream in(it->path() / "cmdline", std::ios::binary);
-        const std::string cmdline(std::istreambuf_iterator<char>(in), {});
+        std::string cmdline;
+        try {
+          std::ifstream in(it->path() / "cmdline", std::ios::binary);
+          cmdline.assign(std::istreambuf_iterator<char>(in), {});
+        } catch (const std::ios_base::failure&) {
+          continue;  // the process ended while being read
+        }
         if (cmdline.find("hunter2") != std::string::npos) {
           if (sightings++ == 0) seen = cmdline;
         }
@@ -203,7 +210,14 @@ TEST_F(SecurityTest, NoProcessEverShowsATargetPasswordOnItsCommandLine) {
       ++polls;
     }
   });
-  const auto run = run_pgdrift({"verify", "--target", "prod=env:PROD_URL", "--base", "none"}, tree.path(), env);
+  util::RunResult run;
+  try {
+    run = run_pgdrift({"verify", "--target", "prod=env:PROD_URL", "--base", "none"}, tree.path(), env);
+  } catch (...) {
+    done = true;
+    poller.join();
+    throw;
+  }
   done = true;
   poller.join();
   // Both targets were read: production lacks the table the migration creates.
@@ -228,6 +242,101 @@ TEST_F(SecurityTest, APasswordGivenOnTheCommandLineStillWorksWithAWarning) {
   const auto unset = run_pgdrift({"status", "--migrations", "migrations", "--target", "prod=env:NO_SUCH_URL"}, tree.path());
   EXPECT_EQ(2, unset.status.code);
   EXPECT_NE(std::string::npos, unset.output.find("the environment variable NO_SUCH_URL is not set")) << unset.output;
+}
+
+}  // namespace
+}  // namespace pgdrift::testing
+
+namespace pgdrift::testing {
+namespace {
+
+// Whether `dir` is a local sandbox's run directory whose server has started.
+bool is_sandbox_dir(const fs::path& dir) {
+  const auto name = dir.filename().string();
+  return name.rfind("pgdrift-", 0) == 0 && name.rfind("pgdrift-initdb-", 0) != 0 &&
+         name.rfind("pgdrift-out-", 0) != 0 && fs::exists(dir / "data" / "postmaster.pid");
+}
+
+bool process_alive(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(in)), {});
+  const auto close = stat.rfind(") ");
+  return close != std::string::npos && stat[close + 2] != 'Z';
+}
+
+TEST(LocalPrune, RemovesTheSandboxOfARunKilledWithSigkillButNotALiveOne) {
+  // A private TMPDIR (searchable, so the server's own account reaches it) keeps this run's
+  // sandboxes apart from the machine's.
+  util::TempDir tmp("/tmp", "pgdrift-test-");
+  fs::permissions(tmp.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  TempTree tree({{"migrations/1_slow.sql", "SELECT pg_sleep(120);\n"}});
+  auto env = e2e_environment();
+  env["TMPDIR"] = tmp.path().string();
+  const auto start = [&](const fs::path& output) {
+    util::ProcessSpec spec;
+    spec.argv = {PGDRIFT_BINARY, "replay", "--migrations", "migrations", "--backend", "local"};
+    spec.env = env;
+    spec.cwd = tree.path();
+    spec.output_file = output;
+    return std::make_unique<util::Process>(spec);
+  };
+  const auto wait_for_dir = [&](const std::set<fs::path>& known) {
+    for (int i = 0; i < 1500; ++i) {
+      std::error_code ec;
+      for (auto it = fs::directory_iterator(tmp.path(), ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        if (known.count(it->path()) == 0 && is_sandbox_dir(it->path())) return it->path();
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return fs::path();
+  };
+
+  // A run still going: nothing may touch its sandbox.
+  auto live = start(tree.path() / "live.txt");
+  const auto live_dir = wait_for_dir({});
+  ASSERT_FALSE(live_dir.empty()) << "no sandbox appeared in " << tmp.path();
+
+  const auto kill_a_run = [&](const fs::path& output, long& postmaster) {
+    auto killed = start(output);
+    const auto dir = wait_for_dir({live_dir});
+    std::ifstream pid_file(dir / "data" / "postmaster.pid");
+    pid_file >> postmaster;
+    killed->send_signal(SIGKILL);
+    killed->wait(30s);
+    return dir;
+  };
+  long postmaster = 0;
+  const auto leftover = kill_a_run(tree.path() / "killed.txt", postmaster);
+  ASSERT_FALSE(leftover.empty());
+  ASSERT_TRUE(fs::exists(leftover)) << "SIGKILL leaves the sandbox behind";
+  ASSERT_TRUE(postmaster > 0 && process_alive(postmaster));
+
+  const auto pruned = run_pgdrift({"sandbox", "prune"}, tree.path(), env);
+  EXPECT_EQ(0, pruned.status.code) << pruned.output;
+  EXPECT_NE(std::string::npos, pruned.output.find("removed " + leftover.string() + ": its pgdrift process no longer exists"))
+      << pruned.output;
+  EXPECT_FALSE(fs::exists(leftover));
+  for (int i = 0; i < 250 && process_alive(postmaster); ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(process_alive(postmaster)) << "the leftover server still runs";
+  EXPECT_TRUE(fs::exists(live_dir)) << "a live run's sandbox was removed";
+  EXPECT_EQ(std::string::npos, pruned.output.find(live_dir.string())) << pruned.output;
+
+  // Without prune, the next local run removes such leftovers itself.
+  long second_postmaster = 0;
+  const auto second = kill_a_run(tree.path() / "killed2.txt", second_postmaster);
+  ASSERT_FALSE(second.empty());
+  ASSERT_TRUE(fs::exists(second));
+  tree.write("quick/1_init.sql", "CREATE TABLE t (id int);\n");
+  const auto next = run_pgdrift({"replay", "--migrations", "quick", "--backend", "local", "--verbose"}, tree.path(), env);
+  EXPECT_EQ(0, next.status.code) << next.output;
+  EXPECT_NE(std::string::npos, next.output.find("sandbox: removed " + second.string() + ", left by a pgdrift run that is gone"))
+      << next.output;
+  EXPECT_FALSE(fs::exists(second));
+  EXPECT_TRUE(fs::exists(live_dir));
+
+  live->send_signal(SIGTERM);
+  EXPECT_EQ(143, live->wait(30s).code);
+  EXPECT_FALSE(fs::exists(live_dir));
 }
 
 }  // namespace

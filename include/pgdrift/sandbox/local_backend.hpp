@@ -22,6 +22,13 @@ struct ServerBinaries {
 // `postgres --version`, remembered in <cache>/binaries until the binary changes.
 std::vector<ServerBinaries> find_server_binaries(const Environment& env);
 
+// Removes what local sandboxes of pgdrift processes that are gone (SIGKILL, a crash) left in
+// /dev/shm, /tmp, /var/tmp and $TMPDIR: `pgdrift-*` directories whose owner file names a dead
+// process, after killing the server still running there (and, as root, every process of its
+// uid). Only this user's directories unless root. Returns them (with dry_run: those it would
+// remove). Never throws for a directory it cannot remove: that one is left out.
+std::vector<std::filesystem::path> prune_local(const Options& options, bool dry_run);
+
 // A private cluster: the cached template is copied into a fresh directory under /dev/shm or /tmp
 // (or a short $TMPDIR) and `postgres` listens only on a unix socket there (mode 0700), fsync off.
 // The server is caged (README "Security model"): in namespaces of its own (no network but its own
