@@ -10,6 +10,28 @@
 
 namespace pgdrift::util {
 
+namespace {
+
+// remove_all, and when a read-only directory inside (a cached cluster is kept read only) stops
+// it, again after giving the owner write access to every directory.
+void remove_tree(const std::filesystem::path& dir, std::error_code& ec) {
+  std::filesystem::remove_all(dir, ec);
+  if (!ec || ec != std::errc::permission_denied) return;
+  std::error_code ignored;
+  const auto open_up = std::filesystem::perms::owner_all;
+  std::filesystem::permissions(dir, open_up, std::filesystem::perm_options::add, ignored);
+  for (std::filesystem::recursive_directory_iterator it(dir, ignored), end; !ignored && it != end;
+       it.increment(ignored)) {
+    std::error_code chmod_ec;
+    if (!it->is_symlink(chmod_ec) && it->is_directory(chmod_ec)) {
+      std::filesystem::permissions(it->path(), open_up, std::filesystem::perm_options::add, chmod_ec);
+    }
+  }
+  std::filesystem::remove_all(dir, ec);
+}
+
+}  // namespace
+
 TempDir::TempDir(const std::filesystem::path& base, const std::string& prefix) {
   std::string pattern = (base / (prefix + "XXXXXX")).string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
@@ -25,7 +47,7 @@ TempDir::TempDir(const std::filesystem::path& base, const std::string& prefix) {
 TempDir::~TempDir() {
   if (m_path.empty()) return;
   std::error_code ignored;
-  std::filesystem::remove_all(m_path, ignored);
+  remove_tree(m_path, ignored);
 }
 
 TempDir::TempDir(TempDir&& other) noexcept : m_path(std::move(other.m_path)) { other.m_path.clear(); }
@@ -33,7 +55,7 @@ TempDir::TempDir(TempDir&& other) noexcept : m_path(std::move(other.m_path)) { o
 TempDir& TempDir::operator=(TempDir&& other) noexcept {
   if (this != &other) {
     std::error_code ignored;
-    if (!m_path.empty()) std::filesystem::remove_all(m_path, ignored);
+    if (!m_path.empty()) remove_tree(m_path, ignored);
     m_path = std::move(other.m_path);
     other.m_path.clear();
   }
@@ -43,7 +65,7 @@ TempDir& TempDir::operator=(TempDir&& other) noexcept {
 void TempDir::remove() {
   if (m_path.empty()) return;
   std::error_code ec;
-  std::filesystem::remove_all(m_path, ec);
+  remove_tree(m_path, ec);
   if (ec) throw infra_error("cannot remove " + m_path.string() + ": " + ec.message());
   m_path.clear();
 }
