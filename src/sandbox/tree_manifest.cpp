@@ -145,15 +145,23 @@ std::string verify_tree_manifest(const fs::path& dir, const fs::path& manifest, 
   if (!list_tree(dir, actual, why)) return why;
   if (entries) *entries = actual.size();
   if (actual == expected) return "";
-  // The first difference in path order names what changed.
-  auto a = actual.begin();
-  auto e = expected.begin();
-  while (a != actual.end() || e != expected.end()) {
-    if (e == expected.end() || (a != actual.end() && a->first < e->first)) return a->first + " was added";
-    if (a == actual.end() || e->first < a->first) return e->first + " is missing";
-    if (a->second != e->second) return (a->first == "." ? std::string("the data directory") : a->first) + " changed";
-    ++a;
-    ++e;
+  // Name the most telling difference: a file added or removed, else a file changed, else a
+  // directory (whose mtime moves with any entry added or removed).
+  std::string added, missing, changed, changed_dir;
+  for (const auto& [path, fields] : actual) {
+    const auto it = expected.find(path);
+    if (it == expected.end()) {
+      if (added.empty()) added = path + " was added";
+    } else if (it->second != fields) {
+      auto& slot = fields[0] == 'd' ? changed_dir : changed;
+      if (slot.empty()) slot = (path == "." ? std::string("the data directory") : path) + " changed";
+    }
+  }
+  for (const auto& [path, fields] : expected) {
+    if (missing.empty() && actual.count(path) == 0) missing = path + " is missing";
+  }
+  for (const auto* why_first : {&added, &missing, &changed, &changed_dir}) {
+    if (!why_first->empty()) return *why_first;
   }
   return "";
 }
@@ -163,8 +171,10 @@ void make_tree_read_only(const fs::path& dir, std::error_code& ec) {
   // change its entries' modes, but the order keeps that question away.
   std::vector<fs::path> dirs = {dir};
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_symlink()) continue;
-    if (it->is_directory()) {
+    const auto status = it->symlink_status(ec);
+    if (ec) return;
+    if (fs::is_symlink(status)) continue;
+    if (fs::is_directory(status)) {
       dirs.push_back(it->path());
     } else {
       fs::permissions(it->path(), fs::perms::owner_read, ec);

@@ -212,8 +212,10 @@ TEST_F(TemplateCacheTest, ASameSizeRewriteWithItsMtimePutBackIsDetectedByItsHash
 TEST_F(TemplateCacheTest, AnAddedFileOrAMissingManifestIsRebuiltToo) {
   start_and_show_work_mem();
   const auto dir = template_dir();
+  const auto mode = std::filesystem::status(dir / "data").permissions();
   std::filesystem::permissions(dir / "data", std::filesystem::perms::owner_all);
   std::ofstream(dir / "data" / "pg_hba.conf.rogue") << "host all all 0.0.0.0/0 trust\n";
+  std::filesystem::permissions(dir / "data", mode);
   start_and_show_work_mem();
   ASSERT_EQ(1u, m_warnings.size());
   EXPECT_NE(std::string::npos, m_warnings[0].find("was modified (pg_hba.conf.rogue was added)")) << m_warnings[0];
