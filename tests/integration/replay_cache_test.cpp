@@ -167,49 +167,6 @@ TempTree* ReplayCacheTest::s_cache = nullptr;
 std::mutex ReplayCacheTest::s_notices_mutex;
 std::vector<std::string> ReplayCacheTest::s_notices;
 
-TEST_F(ReplayCacheTest, AModifiedEntryIsDiscardedWithANoticeAndTheRunGoesOnCold) {
-  std::error_code ec;
-  fs::remove_all(s_cache->path() / "replay", ec);
-  const auto list = with_new(history());
-  ASSERT_EQ(run(list, 8).replayed.cache, "saved");
-  ASSERT_EQ(entries().size(), 1u);
-  const auto entry = s_cache->path() / "replay" / entries()[0];
-  // What a migration could do with COPY ... TO while the cache is reachable.
-  std::ofstream(entry / "data" / "postgresql.auto.conf", std::ios::app) << "work_mem = '7MB'\n";
-  const auto before = notices().size();
-
-  const auto poisoned = run(list, 8);
-  ASSERT_TRUE(poisoned.replayed.result.ok());
-  EXPECT_EQ(poisoned.replayed.cache, "saved") << "the modified entry must not be restored";
-  EXPECT_EQ(poisoned.work_mem, "4MB");
-  EXPECT_EQ(poisoned.model, run(list, 8).model);
-  const auto said = notices();
-  ASSERT_EQ(said.size(), before + 1);
-  EXPECT_EQ(said.back(), "sandbox: the replay cache entry " + entry.string() +
-                             " was modified (postgresql.auto.conf changed); discarding it");
-
-  // The entry saved instead is clean and used.
-  const auto warm = run(list, 8);
-  EXPECT_EQ(warm.replayed.cache, "hit");
-  EXPECT_EQ(warm.work_mem, "4MB");
-  EXPECT_EQ(notices().size(), before + 1);
-}
-
-TEST_F(ReplayCacheTest, AnUntouchedEntryCarriesAManifestAndIsRestoredWithoutNotice) {
-  auto list = with_new(history());
-  list[0].up_sql += "\nCOMMENT ON TABLE users IS 'untouched';";
-  const auto before = notices().size();
-  ASSERT_EQ(run(list, 8).replayed.cache, "saved");
-  const auto saved = entries();
-  bool manifests = !saved.empty();
-  for (const auto& name : saved) manifests = manifests && fs::exists(s_cache->path() / "replay" / name / "manifest");
-  EXPECT_TRUE(manifests) << "every entry is saved with its manifest";
-  const auto warm = run(list, 8);
-  EXPECT_EQ(warm.replayed.cache, "hit");
-  EXPECT_EQ(warm.work_mem, "4MB");
-  EXPECT_EQ(notices().size(), before);
-}
-
 TEST_F(ReplayCacheTest, AWarmRunRestoresTheHistoryAndEndsWithTheSameSchemaAndData) {
   const auto list = with_new(history());
   const auto cold = run(list, 8);
@@ -305,6 +262,50 @@ TEST_F(ReplayCacheTest, ConcurrentColdRunsOfTheSameHistoryBothSucceed) {
   const auto warm = run(list, 8);
   EXPECT_EQ(warm.replayed.cache, "hit");
   EXPECT_EQ(warm.model, one.model);
+}
+
+TEST_F(ReplayCacheTest, AModifiedEntryIsDiscardedWithANoticeAndTheRunGoesOnCold) {
+  std::error_code ec;
+  fs::remove_all(s_cache->path() / "replay", ec);
+  auto list = with_new(history());
+  list[0].up_sql += "\nCOMMENT ON TABLE users IS 'poisoned';";
+  ASSERT_EQ(run(list, 8).replayed.cache, "saved");
+  ASSERT_EQ(entries().size(), 1u);
+  const auto entry = s_cache->path() / "replay" / entries()[0];
+  // What a migration could do with COPY ... TO while the cache is reachable.
+  std::ofstream(entry / "data" / "postgresql.auto.conf", std::ios::app) << "work_mem = '7MB'\n";
+  const auto before = notices().size();
+
+  const auto poisoned = run(list, 8);
+  ASSERT_TRUE(poisoned.replayed.result.ok());
+  EXPECT_EQ(poisoned.replayed.cache, "saved") << "the modified entry must not be restored";
+  EXPECT_EQ(poisoned.work_mem, "4MB");
+  EXPECT_EQ(poisoned.model, run(list, 8).model);
+  const auto said = notices();
+  ASSERT_EQ(said.size(), before + 1);
+  EXPECT_EQ(said.back(), "sandbox: the replay cache entry " + entry.string() +
+                             " was modified (postgresql.auto.conf changed); discarding it");
+
+  // The entry saved instead is clean and used.
+  const auto warm = run(list, 8);
+  EXPECT_EQ(warm.replayed.cache, "hit");
+  EXPECT_EQ(warm.work_mem, "4MB");
+  EXPECT_EQ(notices().size(), before + 1);
+}
+
+TEST_F(ReplayCacheTest, AnUntouchedEntryCarriesAManifestAndIsRestoredWithoutNotice) {
+  auto list = with_new(history());
+  list[0].up_sql += "\nCOMMENT ON TABLE users IS 'untouched';";
+  const auto before = notices().size();
+  ASSERT_EQ(run(list, 8).replayed.cache, "saved");
+  const auto saved = entries();
+  bool manifests = !saved.empty();
+  for (const auto& name : saved) manifests = manifests && fs::exists(s_cache->path() / "replay" / name / "manifest");
+  EXPECT_TRUE(manifests) << "every entry is saved with its manifest";
+  const auto warm = run(list, 8);
+  EXPECT_EQ(warm.replayed.cache, "hit");
+  EXPECT_EQ(warm.work_mem, "4MB");
+  EXPECT_EQ(notices().size(), before);
 }
 
 }  // namespace
