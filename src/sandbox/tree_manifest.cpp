@@ -8,7 +8,9 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <sstream>
 #include <vector>
 
 #include "pgdrift/util/hash.hpp"
@@ -106,6 +108,12 @@ bool list_tree(const fs::path& root, Listing& out, std::string& why) {
   return list_dir(fd, "", out, why);
 }
 
+std::string serialize(const Listing& listing) {
+  std::string text = std::string(k_header) + "\n";
+  for (const auto& [path, fields] : listing) text += fields + " " + path + "\n";
+  return text;
+}
+
 }  // namespace
 
 std::string write_tree_manifest(const fs::path& dir, const fs::path& manifest) {
@@ -114,8 +122,7 @@ std::string write_tree_manifest(const fs::path& dir, const fs::path& manifest) {
   if (!list_tree(dir, listing, why)) return why;
   {
     std::ofstream out(manifest, std::ios::trunc);
-    out << k_header << "\n";
-    for (const auto& [path, fields] : listing) out << fields << " " << path << "\n";
+    out << serialize(listing);
     out.flush();
     if (!out) return "cannot write " + manifest.string();
   }
@@ -125,8 +132,17 @@ std::string write_tree_manifest(const fs::path& dir, const fs::path& manifest) {
 }
 
 std::string verify_tree_manifest(const fs::path& dir, const fs::path& manifest, std::size_t* entries) {
-  std::ifstream in(manifest);
-  if (!in) return "no manifest";
+  std::ifstream file(manifest, std::ios::binary);
+  if (!file) return "no manifest";
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  Listing actual;
+  std::string why;
+  if (!list_tree(dir, actual, why)) return why;
+  if (entries) *entries = actual.size();
+  // The common case, kept cheap: the tree serializes to the very same text.
+  if (serialize(actual) == text) return "";
+
+  std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line) || line != k_header) return "the manifest is not one this pgdrift writes";
   Listing expected;
@@ -140,11 +156,6 @@ std::string verify_tree_manifest(const fs::path& dir, const fs::path& manifest, 
     if (at == std::string::npos || at >= line.size()) return "the manifest is damaged";
     expected[line.substr(at)] = line.substr(0, at - 1);
   }
-  Listing actual;
-  std::string why;
-  if (!list_tree(dir, actual, why)) return why;
-  if (entries) *entries = actual.size();
-  if (actual == expected) return "";
   // Name the most telling difference: a file added or removed, else a file changed, else a
   // directory (whose mtime moves with any entry added or removed).
   std::string added, missing, changed, changed_dir;
