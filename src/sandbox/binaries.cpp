@@ -11,6 +11,7 @@
 #include "pgdrift/util/process.hpp"
 #include "pgdrift/util/text.hpp"
 #include "template_cache.hpp"
+#include "tree_manifest.hpp"
 
 namespace pgdrift::sandbox {
 
@@ -53,7 +54,7 @@ class VersionCache {
   void remember(const std::filesystem::path& postgres, const std::string& version) {
     m_entries[postgres.string()] = {stamp(postgres), version};
     std::error_code ec;
-    std::filesystem::create_directories(m_file.parent_path(), ec);
+    create_cache_dirs(m_file.parent_path(), m_file.parent_path(), ec);
     const auto staging = m_file.string() + "." + std::to_string(::getpid());
     {
       std::ofstream out(staging);

@@ -15,6 +15,7 @@
 #include "pgdrift/db/connection.hpp"
 #include "replay_cache.hpp"
 #include "template_cache.hpp"
+#include "tree_manifest.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/process.hpp"
 #include "pgdrift/util/signals.hpp"
@@ -276,7 +277,7 @@ void LocalBackend::start() {
 
   const auto data = m_impl->make_run_dir();
   std::error_code ec;
-  std::filesystem::copy(template_data, data, std::filesystem::copy_options::recursive, ec);
+  copy_tree_writable(template_data, data, ec);
   if (ec) {
     throw infra_error("cannot copy the template cluster " + template_data.string() + " to " +
                       data.string() + ": " + ec.message());
@@ -288,8 +289,9 @@ std::optional<std::string> LocalBackend::start_from_snapshot(const std::string& 
   if (m_impl->server) return std::nullopt;
   const auto started = std::chrono::steady_clock::now();
   if (!m_impl->account) m_impl->account = util::run_account_if_root();
-  const ReplayCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env),
-                          m_impl->options.replay_cache_max_bytes);
+  const auto& options = m_impl->options;
+  const ReplayCache cache(cache_root(options.cache_dir, options.env), options.replay_cache_max_bytes,
+                          options.warn ? options.warn : options.log);
   const auto data = m_impl->make_run_dir();
   const auto database = cache.restore(key, data);
   if (!database) {

@@ -12,6 +12,7 @@
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/temp_dir.hpp"
 #include "pgdrift/util/text.hpp"
+#include "tree_manifest.hpp"
 
 namespace pgdrift::sandbox {
 
@@ -78,24 +79,39 @@ void remove_entry(const fs::path& cache_dir, const fs::path& entry) {
 
 }  // namespace
 
-ReplayCache::ReplayCache(fs::path root, std::uint64_t max_bytes)
-    : m_dir(std::move(root) / "replay"), m_max_bytes(max_bytes) {}
+ReplayCache::ReplayCache(fs::path root, std::uint64_t max_bytes, std::function<void(const std::string&)> notice)
+    : m_root(std::move(root)), m_dir(m_root / "replay"), m_max_bytes(max_bytes), m_notice(std::move(notice)) {}
 
 std::optional<std::string> ReplayCache::restore(const std::string& key, const fs::path& data_dir) const {
   if (!valid_key(key)) return std::nullopt;
   const auto entry = m_dir / key;
-  const FileLock lock(entry / "lock", false, true);
-  if (!lock.held()) return std::nullopt;  // no such entry (or it was just evicted)
-  const std::string database = read_line(entry / "database");
-  std::error_code ec;
-  if (database.empty() || !fs::is_regular_file(entry / "data" / "PG_VERSION", ec)) return std::nullopt;
-  fs::copy(entry / "data", data_dir, fs::copy_options::recursive, ec);
-  if (ec) {
-    fs::remove_all(data_dir, ec);
-    return std::nullopt;
+  std::string why;
+  {
+    const FileLock lock(entry / "lock", false, true);
+    if (!lock.held()) return std::nullopt;  // no such entry (or it was just evicted)
+    const std::string database = read_line(entry / "database");
+    std::error_code ec;
+    if (database.empty() || !fs::is_regular_file(entry / "data" / "PG_VERSION", ec)) return std::nullopt;
+    why = verify_tree_manifest(entry / "data", entry / "manifest");
+    if (why.empty()) {
+      copy_tree_writable(entry / "data", data_dir, ec);
+      if (ec) {
+        fs::remove_all(data_dir, ec);
+        return std::nullopt;
+      }
+      fs::last_write_time(entry / "database", fs::file_time_type::clock::now(), ec);
+      return database;
+    }
   }
-  fs::last_write_time(entry / "database", fs::file_time_type::clock::now(), ec);
-  return database;
+  // Whatever changed it (a migration writing into the cache, a hand edit) would reach every later
+  // run: the run goes on cold and saves a fresh entry.
+  if (m_notice) {
+    m_notice("sandbox: the replay cache entry " + entry.string() + " " +
+             (why == "no manifest" ? "has no manifest (an older layout)" : "was modified (" + why + ")") +
+             "; discarding it");
+  }
+  forget(key);
+  return std::nullopt;
 }
 
 std::string ReplayCache::save(const std::string& key, const fs::path& data_dir, const std::string& database) const {
@@ -103,14 +119,17 @@ std::string ReplayCache::save(const std::string& key, const fs::path& data_dir, 
   std::error_code ec;
   const auto entry = m_dir / key;
   if (fs::exists(entry / "database", ec)) return "";  // a concurrent run saved the same history first
-  fs::create_directories(m_dir, ec);
-  if (ec) return "cannot create " + m_dir.string() + ": " + ec.message();
+  create_cache_dirs(m_root, m_dir, ec);
+  if (ec) return "cannot create " + m_dir.string() + ": " + ec.message() + "; " + cache_hint(m_root);
   try {
     util::TempDir staging(m_dir, ".staging-");
     fs::copy(data_dir, staging.path() / "data", fs::copy_options::recursive, ec);
     // A cleanly stopped server leaves no postmaster.pid; never carry one over.
     if (!ec) fs::remove(staging.path() / "data" / "postmaster.pid", ec);
     if (ec) return "cannot copy the cluster into " + staging.path().string() + ": " + ec.message();
+    if (auto why = write_tree_manifest(staging.path() / "data", staging.path() / "manifest"); !why.empty()) {
+      return why;
+    }
     std::ofstream(staging.path() / "lock").flush();
     std::ofstream(staging.path() / "size") << tree_size(staging.path() / "data") << "\n";
     {

@@ -3,19 +3,22 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/hash.hpp"
 #include "pgdrift/util/process.hpp"
 #include "pgdrift/util/temp_dir.hpp"
+#include "tree_manifest.hpp"
 
 namespace pgdrift::sandbox {
 
 namespace {
 
-// Bump when the initdb options below change, so old templates are not reused.
-constexpr const char* k_layout = "v1";
+// Bump when the initdb options below or the directory's layout change, so old templates are not
+// reused. v2: read only, with a manifest checked before each use.
+constexpr const char* k_layout = "v2";
 
 // Unix socket paths are limited to 107 bytes: "<base>/pgdrift-XXXXXX/.s.PGSQL.NNNNN" must fit.
 constexpr std::size_t k_max_base_length = 70;
@@ -64,17 +67,20 @@ std::filesystem::path TemplateCache::ensure() const {
   const auto dir = templates / ("pg" + m_binaries.version + "-" +
                                 util::sha256_hex(m_binaries.bindir.string()).substr(0, 10) + "-" + k_layout);
   std::error_code ec;
-  if (std::filesystem::exists(dir / "ready", ec)) return dir / "data";
+  if (std::filesystem::exists(dir, ec)) {
+    const auto why = verify(dir);
+    if (why.empty()) return dir / "data";
+    discard(dir, why);
+  }
 
-  std::filesystem::create_directories(templates, ec);
+  create_cache_dirs(m_root, templates, ec);
   if (ec) {
-    throw infra_error("cannot create the sandbox cache directory " + templates.string() + ": " +
-                          ec.message(),
-                      "pass --cache-dir DIR (or sandbox.cache_dir) pointing at a writable directory");
+    throw infra_error("cannot create the sandbox cache directory " + templates.string() + ": " + ec.message(),
+                      cache_hint(m_root));
   }
   if (m_options.log) {
-    m_options.log("sandbox: creating the template cluster for PostgreSQL " + m_binaries.version +
-                  " in " + dir.string() + " (once per server version)");
+    m_options.log("sandbox: creating the template cluster for PostgreSQL " + m_binaries.version + " in " +
+                  dir.string() + " (once per server version)");
   }
 
   util::TempDir work(scratch_base(m_options.env, m_account), "pgdrift-initdb-", true);
@@ -99,18 +105,80 @@ std::filesystem::path TemplateCache::ensure() const {
   }
 
   util::TempDir staging(templates, ".staging-");
-  std::filesystem::copy(work.path() / "data", staging.path() / "data",
-                        std::filesystem::copy_options::recursive, ec);
-  if (ec) throw infra_error("cannot fill the template cache " + staging.path().string() + ": " + ec.message());
-  std::ofstream(staging.path() / "ready") << m_binaries.bindir.string() << "\n";
+  // Everything is in place and read only before `ready` is written and the directory renamed into
+  // place: a template without `ready` and `manifest` was never finished.
+  const auto staged = staging.path() / "data";
+  std::filesystem::copy(work.path() / "data", staged, std::filesystem::copy_options::recursive, ec);
+  if (!ec) make_tree_read_only(staged, ec);
+  if (ec) {
+    throw infra_error("cannot fill the template cache " + staging.path().string() + ": " + ec.message(),
+                      cache_hint(m_root));
+  }
+  if (const auto why = write_tree_manifest(staged, staging.path() / "manifest"); !why.empty()) {
+    throw infra_error("cannot write the template's manifest in " + staging.path().string() + ": " + why,
+                      cache_hint(m_root));
+  }
+  {
+    std::ofstream ready(staging.path() / "ready");
+    ready << m_binaries.bindir.string() << "\n";
+    ready.flush();
+    if (!ready) {
+      throw infra_error("cannot write " + (staging.path() / "ready").string(), cache_hint(m_root));
+    }
+  }
+  std::filesystem::permissions(staging.path() / "ready", std::filesystem::perms::owner_read, ec);
   std::filesystem::rename(staging.path(), dir, ec);
   if (!ec) {
     staging.release();
-  } else if (!std::filesystem::exists(dir / "ready")) {
-    throw infra_error("cannot install the template cluster into " + dir.string() + ": " + ec.message());
+    return dir / "data";
   }
-  // else: a concurrent run installed the same template first; ours is discarded with `staging`.
-  return dir / "data";
+  // A concurrent run installed the same template first: ours is discarded (its read-only
+  // directories opened up first, or `staging` could not remove them).
+  std::error_code ignored;
+  remove_tree(staging.path(), ignored);
+  if (verify(dir).empty()) return dir / "data";
+  throw infra_error("cannot install the template cluster into " + dir.string() + ": " + ec.message(),
+                    cache_hint(m_root));
+}
+
+std::string TemplateCache::verify(const std::filesystem::path& dir) const {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / "ready", ec)) return "it was never finished";
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t entries = 0;
+  const auto why = verify_tree_manifest(dir / "data", dir / "manifest", &entries);
+  if (why.empty() && m_options.log) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    m_options.log("sandbox: the cached template " + dir.string() + " is intact (" + std::to_string(entries) +
+                  " files checked in " + std::to_string(us.count() / 1000) + "." +
+                  std::to_string(us.count() % 1000 / 100) + " ms)");
+  }
+  return why;
+}
+
+void TemplateCache::discard(const std::filesystem::path& dir, const std::string& why) const {
+  const std::string line = "sandbox: the cached template " + dir.string() + " " +
+                           (why == "no manifest" ? "has no manifest (an older layout)"
+                            : why == "it was never finished" ? "was never finished"
+                                                               : "was modified (" + why + ")") +
+                           "; rebuilding it";
+  if (m_options.warn) {
+    m_options.warn(line);
+  } else if (m_options.log) {
+    m_options.log(line);
+  }
+  // Renamed out of the way first: no other run starts from it from now on.
+  const auto trash = dir.parent_path() / (".trash-" + dir.filename().string() + "-" + std::to_string(::getpid()));
+  std::error_code ec;
+  std::filesystem::rename(dir, trash, ec);
+  if (ec && std::filesystem::exists(dir)) {
+    throw infra_error("cannot remove the damaged template " + dir.string() + ": " + ec.message(), cache_hint(m_root));
+  }
+  if (!ec) remove_tree(trash, ec);
+  if (ec) {
+    throw infra_error("cannot remove the damaged template " + trash.string() + ": " + ec.message(),
+                      cache_hint(m_root));
+  }
 }
 
 }  // namespace pgdrift::sandbox

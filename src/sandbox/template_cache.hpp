@@ -25,12 +25,19 @@ class TemplateCache {
   TemplateCache(std::filesystem::path root, ServerBinaries binaries, std::optional<util::Account> account,
                 Options options);
 
-  // The template's data directory, running initdb (as `account`) first when it is missing.
+  // The template's data directory (read only: copy it with copy_tree_writable), running initdb
+  // (as `account`) first when it is missing. An existing template is checked against its
+  // manifest first; one that changed, or has none, is removed and rebuilt with a warning.
   // Safe when several pgdrift runs race: each builds privately and renames into place.
   // Throws pgdrift::Error (infrastructure).
   std::filesystem::path ensure() const;
 
  private:
+  // Why the template in `dir` cannot be used as it is, or "" (logging how long checking took).
+  std::string verify(const std::filesystem::path& dir) const;
+  // Says why the template in `dir` is discarded and removes it. Throws pgdrift::Error.
+  void discard(const std::filesystem::path& dir, const std::string& why) const;
+
   std::filesystem::path m_root;
   ServerBinaries m_binaries;
   std::optional<util::Account> m_account;

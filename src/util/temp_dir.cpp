@@ -18,6 +18,24 @@ namespace pgdrift::util {
 
 namespace {
 
+// remove_all, and when a read-only directory inside (a cached cluster is kept read only) stops
+// it, again after giving the owner write access to every directory.
+void remove_tree(const std::filesystem::path& dir, std::error_code& ec) {
+  std::filesystem::remove_all(dir, ec);
+  if (!ec || ec != std::errc::permission_denied) return;
+  std::error_code ignored;
+  const auto open_up = std::filesystem::perms::owner_all;
+  std::filesystem::permissions(dir, open_up, std::filesystem::perm_options::add, ignored);
+  for (std::filesystem::recursive_directory_iterator it(dir, ignored), end; !ignored && it != end;
+       it.increment(ignored)) {
+    std::error_code chmod_ec;
+    if (!it->is_symlink(chmod_ec) && it->is_directory(chmod_ec)) {
+      std::filesystem::permissions(it->path(), open_up, std::filesystem::perm_options::add, chmod_ec);
+    }
+  }
+  std::filesystem::remove_all(dir, ec);
+}
+
 // Field 22 of /proc/<pid>/stat: when the process started (clock ticks since boot); "" if gone.
 std::string start_time_of(long pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -50,7 +68,7 @@ TempDir::TempDir(const std::filesystem::path& base, const std::string& prefix, b
   m_guard->registration = std::make_unique<CleanupRegistration>([guard = m_guard.get()] {
     std::lock_guard<std::mutex> lock(guard->mutex);
     std::error_code ignored;
-    if (!guard->path.empty()) std::filesystem::remove_all(guard->path, ignored);
+    if (!guard->path.empty()) remove_tree(guard->path, ignored);
   });
   std::string pattern = (base / (prefix + "XXXXXX")).string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
@@ -72,7 +90,7 @@ TempDir::TempDir(const std::filesystem::path& base, const std::string& prefix, b
 TempDir::~TempDir() {
   if (!m_path.empty()) {
     std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
+    remove_tree(m_path, ignored);
   }
   if (m_guard) m_guard->set({});
 }
@@ -84,7 +102,7 @@ TempDir::TempDir(TempDir&& other) noexcept : m_path(std::move(other.m_path)), m_
 TempDir& TempDir::operator=(TempDir&& other) noexcept {
   if (this != &other) {
     std::error_code ignored;
-    if (!m_path.empty()) std::filesystem::remove_all(m_path, ignored);
+    if (!m_path.empty()) remove_tree(m_path, ignored);
     if (m_guard) m_guard->set({});
     m_path = std::move(other.m_path);
     m_guard = std::move(other.m_guard);
@@ -96,7 +114,7 @@ TempDir& TempDir::operator=(TempDir&& other) noexcept {
 void TempDir::remove() {
   if (m_path.empty()) return;
   std::error_code ec;
-  std::filesystem::remove_all(m_path, ec);
+  remove_tree(m_path, ec);
   if (ec) throw infra_error("cannot remove " + m_path.string() + ": " + ec.message());
   m_path.clear();
   if (m_guard) m_guard->set({});

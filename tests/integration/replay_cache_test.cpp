@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <vector>
 #include <thread>
 
 #include "integration/sandbox_fixture.hpp"
@@ -90,6 +93,7 @@ class ReplayCacheTest : public ::testing::Test {
     replay::SandboxReplay replayed;
     std::string model;  // canonical DDL text of the result
     std::string users;  // rows of users, to see data survive too
+    std::string work_mem;  // SHOW work_mem in the run's database
     std::vector<std::string> seen;
     int finished = 0;
   };
@@ -101,6 +105,10 @@ class ReplayCacheTest : public ::testing::Test {
     auto options = local_options();
     options.cache_dir = s_cache->path().string();
     options.replay_cache_max_bytes = bound;
+    options.warn = [](const std::string& line) {
+      const std::lock_guard<std::mutex> lock(s_notices_mutex);
+      s_notices.push_back(line);
+    };
     auto backend = sandbox::make_backend(options);
     CountingObserver observer;
     replay::Options replay_options;
@@ -119,6 +127,8 @@ class ReplayCacheTest : public ::testing::Test {
       out.model = catalog::to_text(catalog::introspect(*connection, {}));
       const auto rows = connection->execute("SELECT string_agg(id || ':' || mail, ',' ORDER BY id) FROM users");
       out.users = rows.ok && rows.rows.size() > 0 ? rows.rows.rows[0][0].value_or("") : "";
+      const auto setting = connection->execute("SHOW work_mem");
+      out.work_mem = setting.ok && setting.rows.size() > 0 ? setting.rows.rows[0][0].value_or("") : "";
     }
     out.seen = observer.seen;
     out.finished = observer.finished;
@@ -142,10 +152,20 @@ class ReplayCacheTest : public ::testing::Test {
     return out;
   }
 
+  // Warnings of every run (options.warn), oldest first.
+  static std::vector<std::string> notices() {
+    const std::lock_guard<std::mutex> lock(s_notices_mutex);
+    return s_notices;
+  }
+
   static TempTree* s_cache;
+  static std::mutex s_notices_mutex;
+  static std::vector<std::string> s_notices;
 };
 
 TempTree* ReplayCacheTest::s_cache = nullptr;
+std::mutex ReplayCacheTest::s_notices_mutex;
+std::vector<std::string> ReplayCacheTest::s_notices;
 
 TEST_F(ReplayCacheTest, AWarmRunRestoresTheHistoryAndEndsWithTheSameSchemaAndData) {
   const auto list = with_new(history());
@@ -242,6 +262,50 @@ TEST_F(ReplayCacheTest, ConcurrentColdRunsOfTheSameHistoryBothSucceed) {
   const auto warm = run(list, 8);
   EXPECT_EQ(warm.replayed.cache, "hit");
   EXPECT_EQ(warm.model, one.model);
+}
+
+TEST_F(ReplayCacheTest, AModifiedEntryIsDiscardedWithANoticeAndTheRunGoesOnCold) {
+  std::error_code ec;
+  fs::remove_all(s_cache->path() / "replay", ec);
+  auto list = with_new(history());
+  list[0].up_sql += "\nCOMMENT ON TABLE users IS 'poisoned';";
+  ASSERT_EQ(run(list, 8).replayed.cache, "saved");
+  ASSERT_EQ(entries().size(), 1u);
+  const auto entry = s_cache->path() / "replay" / entries()[0];
+  // What a migration could do with COPY ... TO while the cache is reachable.
+  std::ofstream(entry / "data" / "postgresql.auto.conf", std::ios::app) << "work_mem = '7MB'\n";
+  const auto before = notices().size();
+
+  const auto poisoned = run(list, 8);
+  ASSERT_TRUE(poisoned.replayed.result.ok());
+  EXPECT_EQ(poisoned.replayed.cache, "saved") << "the modified entry must not be restored";
+  EXPECT_EQ(poisoned.work_mem, "4MB");
+  EXPECT_EQ(poisoned.model, run(list, 8).model);
+  const auto said = notices();
+  ASSERT_EQ(said.size(), before + 1);
+  EXPECT_EQ(said.back(), "sandbox: the replay cache entry " + entry.string() +
+                             " was modified (postgresql.auto.conf changed); discarding it");
+
+  // The entry saved instead is clean and used.
+  const auto warm = run(list, 8);
+  EXPECT_EQ(warm.replayed.cache, "hit");
+  EXPECT_EQ(warm.work_mem, "4MB");
+  EXPECT_EQ(notices().size(), before + 1);
+}
+
+TEST_F(ReplayCacheTest, AnUntouchedEntryCarriesAManifestAndIsRestoredWithoutNotice) {
+  auto list = with_new(history());
+  list[0].up_sql += "\nCOMMENT ON TABLE users IS 'untouched';";
+  const auto before = notices().size();
+  ASSERT_EQ(run(list, 8).replayed.cache, "saved");
+  const auto saved = entries();
+  bool manifests = !saved.empty();
+  for (const auto& name : saved) manifests = manifests && fs::exists(s_cache->path() / "replay" / name / "manifest");
+  EXPECT_TRUE(manifests) << "every entry is saved with its manifest";
+  const auto warm = run(list, 8);
+  EXPECT_EQ(warm.replayed.cache, "hit");
+  EXPECT_EQ(warm.work_mem, "4MB");
+  EXPECT_EQ(notices().size(), before);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "integration/sandbox_fixture.hpp"
 #include "pgdrift/sandbox/local_backend.hpp"
@@ -117,6 +119,139 @@ TEST_F(LocalSandboxTest, TemplateCacheIsBuiltOnceAndReused) {
   EXPECT_EQ(1, created_again) << "the second run must reuse the cached template";
   EXPECT_EQ(1, std::distance(std::filesystem::directory_iterator(cache.path() / "templates"),
                              std::filesystem::directory_iterator()));
+}
+
+// The template cache seen from outside: a cache directory of its own, the notices a run prints,
+// and the one template directory in it.
+class TemplateCacheTest : public SandboxTest {
+ protected:
+  void SetUp() override {
+    SandboxTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    m_options = local_options();
+    m_options.cache_dir = (m_cache.path() / "cache").string();
+    m_options.log = [this](const std::string& line) { m_log.push_back(line); };
+    m_options.warn = [this](const std::string& line) { m_warnings.push_back(line); };
+  }
+
+  // Starts a sandbox on the cached template (building it when needed) and returns `SHOW work_mem`.
+  std::string start_and_show_work_mem() {
+    sandbox::LocalBackend backend(sandbox::find_server_binaries(m_options.env).front(), m_options);
+    backend.start();
+    const auto value = scalar(backend.create_database("t"), "SHOW work_mem");
+    backend.stop();
+    return value;
+  }
+
+  std::filesystem::path template_dir() const {
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(m_options.cache_dir) / "templates")) {
+      if (entry.path().filename().string()[0] != '.') return entry.path();
+    }
+    return {};
+  }
+
+  int count_log(const std::string& needle) const {
+    return static_cast<int>(std::count_if(m_log.begin(), m_log.end(), [&](const std::string& l) {
+      return l.find(needle) != std::string::npos;
+    }));
+  }
+
+  // Rewrites `file` as a migration running as the cache's owner could (COPY ... TO), leaving its
+  // mode as it was; with `keep_mtime`, its modification time too.
+  static void tamper(const std::filesystem::path& file, const std::string& content, bool keep_mtime) {
+    namespace fs = std::filesystem;
+    const auto mode = fs::status(file).permissions();
+    const auto mtime = fs::last_write_time(file);
+    fs::permissions(file, fs::perms::owner_write, fs::perm_options::add);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
+    fs::permissions(file, mode);
+    if (keep_mtime) fs::last_write_time(file, mtime);
+  }
+
+  static std::string read(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+
+  TempTree m_cache;
+  sandbox::Options m_options;
+  std::vector<std::string> m_log;
+  std::vector<std::string> m_warnings;
+};
+
+TEST_F(TemplateCacheTest, AnAppendedAutoConfIsDetectedAndTheTemplateRebuiltWithoutIt) {
+  EXPECT_EQ("4MB", start_and_show_work_mem());
+  const auto dir = template_dir();
+  const auto auto_conf = dir / "data" / "postgresql.auto.conf";
+  tamper(auto_conf, read(auto_conf) + "work_mem = '7MB'\n", false);
+
+  EXPECT_EQ("4MB", start_and_show_work_mem()) << "the poisoned setting reached a later sandbox";
+  ASSERT_EQ(1u, m_warnings.size());
+  EXPECT_EQ("sandbox: the cached template " + dir.string() +
+                " was modified (postgresql.auto.conf changed); rebuilding it",
+            m_warnings[0]);
+  EXPECT_EQ(2, count_log("creating the template cluster"));
+  EXPECT_EQ(std::string::npos, read(auto_conf).find("7MB"));
+}
+
+TEST_F(TemplateCacheTest, ASameSizeRewriteWithItsMtimePutBackIsDetectedByItsHash) {
+  start_and_show_work_mem();
+  const auto auto_conf = template_dir() / "data" / "postgresql.auto.conf";
+  const auto original = read(auto_conf);
+  std::string poisoned = "work_mem = '7MB'\n";
+  ASSERT_GT(original.size(), poisoned.size() + 1);
+  poisoned += std::string(original.size() - poisoned.size() - 1, '#') + "\n";
+  tamper(auto_conf, poisoned, true);
+
+  EXPECT_EQ("4MB", start_and_show_work_mem());
+  ASSERT_EQ(1u, m_warnings.size());
+  EXPECT_NE(std::string::npos, m_warnings[0].find("was modified (postgresql.auto.conf changed); rebuilding it"))
+      << m_warnings[0];
+}
+
+TEST_F(TemplateCacheTest, AnAddedFileOrAMissingManifestIsRebuiltToo) {
+  start_and_show_work_mem();
+  const auto dir = template_dir();
+  const auto mode = std::filesystem::status(dir / "data").permissions();
+  std::filesystem::permissions(dir / "data", std::filesystem::perms::owner_all);
+  std::ofstream(dir / "data" / "pg_hba.conf.rogue") << "host all all 0.0.0.0/0 trust\n";
+  std::filesystem::permissions(dir / "data", mode);
+  start_and_show_work_mem();
+  ASSERT_EQ(1u, m_warnings.size());
+  EXPECT_NE(std::string::npos, m_warnings[0].find("was modified (pg_hba.conf.rogue was added)")) << m_warnings[0];
+  EXPECT_FALSE(std::filesystem::exists(dir / "data" / "pg_hba.conf.rogue"));
+
+  std::filesystem::remove(dir / "manifest");
+  start_and_show_work_mem();
+  ASSERT_EQ(2u, m_warnings.size());
+  EXPECT_EQ("sandbox: the cached template " + dir.string() + " has no manifest (an older layout); rebuilding it",
+            m_warnings[1]);
+  EXPECT_TRUE(std::filesystem::exists(dir / "manifest"));
+  EXPECT_EQ(3, count_log("creating the template cluster"));
+}
+
+TEST_F(TemplateCacheTest, AnUntouchedTemplateIsReusedAsItIsAndKeptReadOnly) {
+  namespace fs = std::filesystem;
+  start_and_show_work_mem();
+  const auto dir = template_dir();
+  struct stat before {};
+  ASSERT_EQ(0, ::stat(dir.c_str(), &before));
+
+  EXPECT_EQ("4MB", start_and_show_work_mem());
+  EXPECT_TRUE(m_warnings.empty()) << m_warnings.front();
+  EXPECT_EQ(1, count_log("creating the template cluster"));
+  EXPECT_EQ(1, count_log("sandbox: the cached template " + dir.string() + " is intact"));
+  struct stat after {};
+  ASSERT_EQ(0, ::stat(dir.c_str(), &after));
+  EXPECT_EQ(before.st_ino, after.st_ino);
+  EXPECT_EQ(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+  EXPECT_EQ(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+
+  // Read only on disk; the cache root pgdrift created is its owner's alone.
+  EXPECT_EQ(fs::perms::owner_read | fs::perms::owner_exec, fs::status(dir / "data").permissions());
+  EXPECT_EQ(fs::perms::owner_read | fs::perms::owner_exec, fs::status(dir / "data" / "global").permissions());
+  EXPECT_EQ(fs::perms::owner_read, fs::status(dir / "data" / "postgresql.auto.conf").permissions());
+  EXPECT_EQ(fs::perms::owner_all, fs::status(m_options.cache_dir).permissions());
 }
 
 TEST_F(LocalSandboxTest, StartsEvenWhenTmpdirIsPrivateToTheInvokingUser) {
