@@ -1,6 +1,8 @@
 #include "pgdrift/util/redact.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <vector>
 
 namespace pgdrift::util {
 
@@ -102,8 +104,39 @@ std::string mask_password_pairs(std::string_view text) {
   return out;
 }
 
+// Whether `text` contains `upper_word` (upper case) in any case.
+bool contains_ci(std::string_view text, std::string_view upper_word) {
+  std::string upper(text);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
+  return upper.find(upper_word) != std::string::npos;
+}
+
+// Names of variables that hold a credential itself (not a URL, which may hold none).
+bool names_credential(std::string_view name) {
+  static const std::vector<std::string_view> k_words = {"PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL"};
+  return std::any_of(k_words.begin(), k_words.end(), [&](std::string_view word) { return contains_ci(name, word); });
+}
+
 }  // namespace
 
 std::string redact(std::string_view text) { return mask_password_pairs(mask_url_userinfo(text)); }
+
+bool secret_name(std::string_view name) {
+  return names_credential(name) || contains_ci(name, "URL") || contains_ci(name, "DSN");
+}
+
+std::string redact(std::string_view text, const Environment& env) {
+  // Values first: a URL held by DATABASE_URL is masked whole before redact() sees its password.
+  std::string out(text);
+  for (const auto& [name, value] : env) {
+    // A URL variable (GITHUB_SERVER_URL) is masked only when it holds a password itself.
+    if (value.size() < 6 || (!names_credential(name) && redact(value) == value)) continue;
+    for (auto at = out.find(value); at != std::string::npos; at = out.find(value, at + k_mask.size())) {
+      out.replace(at, value.size(), k_mask);
+    }
+  }
+  return redact(out);
+}
 
 }  // namespace pgdrift::util

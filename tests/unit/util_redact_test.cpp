@@ -53,5 +53,27 @@ TEST(Redact, IsLinearOnLongTextWithoutSecrets) {
   EXPECT_EQ(equals, redact(equals));
 }
 
+
+TEST(Redact, SecretNamesAreThoseOfCredentialsAndConnectionStrings) {
+  for (const char* name : {"DB_PASSWORD", "PGPASSWORD", "api_token", "CLIENT_SECRET", "SSH_KEY", "DATABASE_URL",
+                           "SENTRY_DSN", "GOOGLE_CREDENTIALS"}) {
+    EXPECT_TRUE(secret_name(name)) << name;
+  }
+  for (const char* name : {"START_TIMEOUT", "HOME", "PGHOST", "MODE"}) EXPECT_FALSE(secret_name(name)) << name;
+}
+
+TEST(Redact, MasksTheValuesOfSecretVariablesAChildEchoes) {
+  const Environment env = {{"DB_PASSWORD", "rawS3cret"},
+                           {"DATABASE_URL", "postgres://app:UrlPw@db/app"},
+                           {"GITHUB_SERVER_URL", "https://github.com"},
+                           {"API_TOKEN", "abc"},  // too short to mask without mangling the text
+                           {"HOME", "/home/runner"}};
+  EXPECT_EQ("login with *** failed; url *** refused; see https://github.com from /home/runner; abc",
+            redact("login with rawS3cret failed; url postgres://app:UrlPw@db/app refused; "
+                   "see https://github.com from /home/runner; abc",
+                   env));
+  EXPECT_EQ("password=*** on postgres://u:***@h", redact("password=x on postgres://u:y@h", env));
+}
+
 }  // namespace
 }  // namespace pgdrift::util
