@@ -159,7 +159,8 @@ void read_size(const Reader& r, const Entry& e, std::uint64_t& out) {
   if (text.empty()) return;
   const auto size = parse_size(text);
   if (!size || *size == 0) {
-    throw r.error_at(Reader::line_of(e.value, e.line), e.key + " must be a size like 500MB or 2GiB (got " + Reader::shown(e.value, text) + ")",
+    throw r.error_at(Reader::line_of(e.value, e.line),
+                     e.key + " must be a size like 500MB or 2GiB (got " + Reader::shown(e.value, text) + ")",
                      "write a whole number with B, KB, MB, GB, KiB, MiB or GiB");
   }
   out = *size;

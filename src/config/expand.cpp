@@ -35,7 +35,9 @@ std::vector<std::string> referenced_variables(const std::string& value) {
     if (close == std::string::npos) break;
     const std::string_view body(value.data() + i + 2, close - i - 2);
     const std::string name(body.substr(0, body.find(":-")));
-    if (is_valid_name(name) && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    if (is_valid_name(name) && std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
     i = close;
   }
   return names;
@@ -43,8 +45,9 @@ std::vector<std::string> referenced_variables(const std::string& value) {
 
 std::string quoted_value(const std::string& written, const std::string& value) {
   const auto names = referenced_variables(written);
-  const bool secret = util::redact(value) != value ||
-                      std::any_of(names.begin(), names.end(), [](const std::string& n) { return util::secret_name(n); });
+  const bool secret =
+      util::redact(value) != value ||
+      std::any_of(names.begin(), names.end(), [](const std::string& n) { return util::secret_name(n); });
   if (names.empty() || !secret) return "'" + util::redact(value) + "'";
   std::string out = "the value of";
   for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? " ${" : ", ${") + names[i] + "}";

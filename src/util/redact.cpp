@@ -12,7 +12,9 @@ const std::string k_mask = "***";
 
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
-bool is_key_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-'; }
+bool is_key_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+}
 
 bool ends_with_ci(std::string_view text, std::string_view suffix) {
   if (text.size() < suffix.size()) return false;
@@ -33,8 +35,8 @@ std::string mask_url_userinfo(std::string_view text) {
   for (auto at = text.find("://"); at != std::string_view::npos; at = text.find("://", at + 3)) {
     const std::size_t start = at + 3;
     std::size_t end = start;
-    while (end < text.size() && text[end] != '/' && !is_space(text[end]) && text[end] != '\'' && text[end] != '"' &&
-           text[end] != '`' && text[end] != '<' && text[end] != '>') {
+    while (end < text.size() && text[end] != '/' && !is_space(text[end]) && text[end] != '\'' &&
+           text[end] != '"' && text[end] != '`' && text[end] != '<' && text[end] != '>') {
       ++end;
     }
     const auto userinfo_end = text.substr(start, end - start).rfind('@');
@@ -55,7 +57,8 @@ std::string mask_url_userinfo(std::string_view text) {
 std::size_t unquoted_value_end(std::string_view text, std::size_t begin) {
   std::size_t end = begin;
   while (end < text.size() && !is_space(text[end]) && text[end] != '&' && text[end] != ';') ++end;
-  while (end > begin && std::string_view("'\")]}>`").find(text[end - 1]) != std::string_view::npos) --end;
+  while (end > begin && std::string_view("'\")]}>`").find(text[end - 1]) != std::string_view::npos)
+    --end;
   return end;
 }
 
@@ -92,7 +95,8 @@ std::string mask_password_pairs(std::string_view text) {
     std::size_t value = eq + 1;
     while (value < text.size() && text[value] == ' ') ++value;
     const bool quoted = value < text.size() && (text[value] == '\'' || text[value] == '"');
-    const std::size_t end = quoted ? quoted_value_end(text, value) : unquoted_value_end(text, value);
+    const std::size_t end =
+        quoted ? quoted_value_end(text, value) : unquoted_value_end(text, value);
     if (end == value) continue;
     out.append(text.substr(copied, eq + 1 - copied));
     out.append(text.substr(eq + 1, value - eq - 1));
@@ -107,15 +111,18 @@ std::string mask_password_pairs(std::string_view text) {
 // Whether `text` contains `upper_word` (upper case) in any case.
 bool contains_ci(std::string_view text, std::string_view upper_word) {
   std::string upper(text);
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](char c) {
+    return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  });
   return upper.find(upper_word) != std::string::npos;
 }
 
 // Names of variables that hold a credential itself (not a URL, which may hold none).
 bool names_credential(std::string_view name) {
-  static const std::vector<std::string_view> k_words = {"PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL"};
-  return std::any_of(k_words.begin(), k_words.end(), [&](std::string_view word) { return contains_ci(name, word); });
+  static const std::vector<std::string_view> k_words = {"PASS", "SECRET", "TOKEN", "KEY",
+                                                        "CREDENTIAL"};
+  return std::any_of(k_words.begin(), k_words.end(),
+                     [&](std::string_view word) { return contains_ci(name, word); });
 }
 
 }  // namespace
@@ -132,7 +139,8 @@ std::string redact(std::string_view text, const Environment& env) {
   for (const auto& [name, value] : env) {
     // A URL variable (GITHUB_SERVER_URL) is masked only when it holds a password itself.
     if (value.size() < 6 || (!names_credential(name) && redact(value) == value)) continue;
-    for (auto at = out.find(value); at != std::string::npos; at = out.find(value, at + k_mask.size())) {
+    for (auto at = out.find(value); at != std::string::npos;
+         at = out.find(value, at + k_mask.size())) {
       out.replace(at, value.size(), k_mask);
     }
   }

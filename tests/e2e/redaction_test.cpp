@@ -23,13 +23,14 @@ std::string read_all(const std::filesystem::path& path) {
 // stdout+stderr, --json, --junit, --sarif, --gitlab and the GitHub job summary.
 std::map<std::string, std::string> outputs_of_failure_echoing(const std::string& url) {
   TempTree tree({{"migrations/1_connect.sql",
-                  "CREATE TABLE t (id int);\nDO $$ BEGIN RAISE EXCEPTION 'could not connect: " + url +
-                      "'; END $$;\n"}});
+                  "CREATE TABLE t (id int);\nDO $$ BEGIN RAISE EXCEPTION 'could not connect: " +
+                      url + "'; END $$;\n"}});
   auto env = e2e_environment();
   env["GITHUB_STEP_SUMMARY"] = (tree.path() / "summary.md").string();
-  const auto result = run_pgdrift({"replay", "--migrations", "migrations", "--json", "r.json", "--junit", "r.xml",
-                                   "--sarif", "r.sarif", "--gitlab", "r.gitlab.json", "--github"},
-                                  tree.path(), env);
+  const auto result =
+      run_pgdrift({"replay", "--migrations", "migrations", "--json", "r.json", "--junit", "r.xml",
+                   "--sarif", "r.sarif", "--gitlab", "r.gitlab.json", "--github"},
+                  tree.path(), env);
   EXPECT_EQ(1, result.status.code) << result.output;
   std::map<std::string, std::string> out = {{"stdout and stderr", result.output}};
   for (const char* file : {"r.json", "r.xml", "r.sarif", "r.gitlab.json", "summary.md"}) {
@@ -40,11 +41,13 @@ std::map<std::string, std::string> outputs_of_failure_echoing(const std::string&
 }
 
 TEST(Redaction, APasswordAServerErrorEchoesIsMaskedInEveryOutput) {
-  for (const auto& [name, text] : outputs_of_failure_echoing("postgresql://app:S3cretPw@db.internal/app")) {
+  for (const auto& [name, text] :
+       outputs_of_failure_echoing("postgresql://app:S3cretPw@db.internal/app")) {
     EXPECT_EQ(std::string::npos, text.find("S3cretPw")) << name << ":\n" << text;
     // The job summary is Markdown, which escapes the mask's '*'.
-    const std::string kept = name == "summary.md" ? R"(could not connect: postgresql://app:\*\*\*@db.internal/app)"
-                                                  : "could not connect: postgresql://app:***@db.internal/app";
+    const std::string kept = name == "summary.md"
+                                 ? R"(could not connect: postgresql://app:\*\*\*@db.internal/app)"
+                                 : "could not connect: postgresql://app:***@db.internal/app";
     EXPECT_NE(std::string::npos, text.find(kept)) << name << ":\n" << text;
   }
 }
@@ -52,7 +55,8 @@ TEST(Redaction, APasswordAServerErrorEchoesIsMaskedInEveryOutput) {
 TEST(Redaction, AServerErrorWithoutASecretIsShownUnchanged) {
   for (const auto& [name, text] : outputs_of_failure_echoing("postgresql://app@db.internal/app")) {
     EXPECT_NE(std::string::npos, text.find("could not connect: postgresql://app@db.internal/app"))
-        << name << ":\n" << text;
+        << name << ":\n"
+        << text;
   }
 }
 

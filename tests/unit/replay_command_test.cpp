@@ -16,9 +16,10 @@ TEST(RunCommand, OutputShownOnFailureHoldsNoPassword) {
   database.password = "SandboxPw9";
   database.dbname = "app";
   CommandOptions options;
-  options.argv = {"/bin/sh", "-c",
-                  "echo \"connecting to $DATABASE_URL\"; echo \"PGPASSWORD=$PGPASSWORD raw $PGPASSWORD\" >&2; "
-                  "echo 'upstream postgres://ops:UpstreamPw@prod/app refused'; exit 3"};
+  options.argv = {
+      "/bin/sh", "-c",
+      "echo \"connecting to $DATABASE_URL\"; echo \"PGPASSWORD=$PGPASSWORD raw $PGPASSWORD\" >&2; "
+      "echo 'upstream postgres://ops:UpstreamPw@prod/app refused'; exit 3"};
   options.env = {{"PATH", "/usr/bin:/bin"}};
   const auto result = run_command(database, options);
   ASSERT_TRUE(result.command.has_value());
@@ -26,7 +27,8 @@ TEST(RunCommand, OutputShownOnFailureHoldsNoPassword) {
   const std::string& output = result.command->output;
   EXPECT_EQ(std::string::npos, output.find("SandboxPw9")) << output;
   EXPECT_EQ(std::string::npos, output.find("UpstreamPw")) << output;
-  EXPECT_NE(std::string::npos, output.find("upstream postgres://ops:***@prod/app refused")) << output;
+  EXPECT_NE(std::string::npos, output.find("upstream postgres://ops:***@prod/app refused"))
+      << output;
   EXPECT_NE(std::string::npos, output.find("raw ***")) << output;
 }
 

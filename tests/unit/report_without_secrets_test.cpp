@@ -19,7 +19,9 @@ Report report_with_secrets() {
   failed.rule = "replay/statement-failed";
   failed.message = "could not connect: postgresql://app:S3cretPw@db.internal/app";
   failed.location = Location{"db/migrations/V2__orders.sql", 3, 1, 3, 20};
-  failed.detail = "context: SQL statement \"SELECT dblink_connect('host=db password=DbL1nkPw')\"\nSQLSTATE 08001";
+  failed.detail =
+      "context: SQL statement \"SELECT dblink_connect('host=db password=DbL1nkPw')\"\nSQLSTATE "
+      "08001";
   failed.hint = "check PGPASSWORD=HintPw";
   Finding command;
   command.rule = "replay/command-failed";
@@ -28,13 +30,15 @@ Report report_with_secrets() {
   r.findings.push_back(failed);
   r.findings.push_back(command);
   sort_findings(r.findings);
-  r.checks.push_back({"drift", "prod", "", "prod", 1, true, "cannot reach postgres://ops:CheckPw@prod/app", ""});
+  r.checks.push_back(
+      {"drift", "prod", "", "prod", 1, true, "cannot reach postgres://ops:CheckPw@prod/app", ""});
   r.error_message = "stopped: sslpassword=ErrPw";
   r.error_exit_code = 3;
   return r;
 }
 
-const std::vector<std::string> k_secrets = {"S3cretPw", "DbL1nkPw", "HintPw", "CmdPw", "CheckPw", "ErrPw"};
+const std::vector<std::string> k_secrets = {"S3cretPw", "DbL1nkPw", "HintPw",
+                                            "CmdPw",    "CheckPw",  "ErrPw"};
 
 TEST(WithoutSecrets, NoRendererPrintsAPasswordButKeepsTheRestOfTheMessage) {
   const Report r = report_with_secrets();
@@ -51,10 +55,12 @@ TEST(WithoutSecrets, NoRendererPrintsAPasswordButKeepsTheRestOfTheMessage) {
       {"github summary", github.summary},
   };
   for (const auto& [name, output] : outputs) {
-    for (const auto& secret : k_secrets) EXPECT_EQ(std::string::npos, output.find(secret)) << name << ": " << secret;
+    for (const auto& secret : k_secrets)
+      EXPECT_EQ(std::string::npos, output.find(secret)) << name << ": " << secret;
     // Markdown escapes the mask's '*'.
-    const std::string kept = name == "github summary" ? R"(could not connect: postgresql://app:\*\*\*@db.internal/app)"
-                                                      : "could not connect: postgresql://app:***@db.internal/app";
+    const std::string kept = name == "github summary"
+                                 ? R"(could not connect: postgresql://app:\*\*\*@db.internal/app)"
+                                 : "could not connect: postgresql://app:***@db.internal/app";
     EXPECT_NE(std::string::npos, output.find(kept)) << name << ":\n" << output;
   }
   // The SQL around the secret stays readable where the detail is shown.
@@ -73,9 +79,11 @@ TEST(WithoutSecrets, MasksOnlyTheSecretAndLeavesTextWithoutOneUnchanged) {
     }
     return Finding{};
   };
-  EXPECT_EQ("could not connect: postgresql://app:***@db.internal/app", finding("could not connect").message);
-  EXPECT_EQ("context: SQL statement \"SELECT dblink_connect('host=db password=***')\"\nSQLSTATE 08001",
-            finding("could not connect").detail);
+  EXPECT_EQ("could not connect: postgresql://app:***@db.internal/app",
+            finding("could not connect").message);
+  EXPECT_EQ(
+      "context: SQL statement \"SELECT dblink_connect('host=db password=***')\"\nSQLSTATE 08001",
+      finding("could not connect").detail);
   EXPECT_EQ("check PGPASSWORD=***", finding("could not connect").hint);
   EXPECT_EQ("dial postgres://deploy:***@db:5432/app: refused", finding("migration command").detail);
   EXPECT_EQ("cannot reach postgres://ops:***@prod/app", safe.checks.back().error_message);

@@ -13,27 +13,37 @@ TEST(Redact, MasksEveryFormOfPassword) {
     const char* expected;
   } cases[] = {
       {"postgresql://app:s3cret@db:5432/app", "postgresql://app:***@db:5432/app"},
-      {"postgres://app:p%40ss:word@db/app?sslmode=require", "postgres://app:***@db/app?sslmode=require"},
+      {"postgres://app:p%40ss:word@db/app?sslmode=require",
+       "postgres://app:***@db/app?sslmode=require"},
       {"postgres://user:p%40ss@host", "postgres://user:***@host"},
       {"postgresql://user:pass@host1,host2/db", "postgresql://user:***@host1,host2/db"},
       {"postgresql://user:pass@host1:5432,host2:5433/db?target_session_attrs=any",
        "postgresql://user:***@host1:5432,host2:5433/db?target_session_attrs=any"},
       {"postgres://:pass@host/db", "postgres://:***@host/db"},
-      {"postgres://app:p@ss@db/app", "postgres://app:***@db/app"},  // an unencoded '@' in the secret
-      {"cannot connect to postgres://u:pw@h/d: refused", "cannot connect to postgres://u:***@h/d: refused"},
-      {"could not connect: 'postgresql://app:S3cret@db.internal'", "could not connect: 'postgresql://app:***@db.internal'"},
+      {"postgres://app:p@ss@db/app",
+       "postgres://app:***@db/app"},  // an unencoded '@' in the secret
+      {"cannot connect to postgres://u:pw@h/d: refused",
+       "cannot connect to postgres://u:***@h/d: refused"},
+      {"could not connect: 'postgresql://app:S3cret@db.internal'",
+       "could not connect: 'postgresql://app:***@db.internal'"},
       {"url \"postgres://app:S3cret@db\" refused", "url \"postgres://app:***@db\" refused"},
       {"host=db password=s3cret user=app", "host=db password=*** user=app"},
-      {R"(host=db password='it\'s secret' user=app)", "host=db password=*** user=app"},  // libpq quoting
+      {R"(host=db password='it\'s secret' user=app)",
+       "host=db password=*** user=app"},  // libpq quoting
       {"host=db password='a b' user=app", "host=db password=*** user=app"},
       {"host=db password = 'a b'", "host=db password = ***"},
-      {"host=db sslpassword=keypass sslmode=verify-full", "host=db sslpassword=*** sslmode=verify-full"},
-      {"postgresql://db/app?user=x&password=s3cret&sslmode=off", "postgresql://db/app?user=x&password=***&sslmode=off"},
+      {"host=db sslpassword=keypass sslmode=verify-full",
+       "host=db sslpassword=*** sslmode=verify-full"},
+      {"postgresql://db/app?user=x&password=s3cret&sslmode=off",
+       "postgresql://db/app?user=x&password=***&sslmode=off"},
       {"PGPASSWORD=s3cret psql", "PGPASSWORD=*** psql"},
-      {"env PGHOST=db PGPASSWORD=\"a b\" psql -c 'select 1'", "env PGHOST=db PGPASSWORD=*** psql -c 'select 1'"},
-      {"docker run -e POSTGRES_PASSWORD=s3cret postgres", "docker run -e POSTGRES_PASSWORD=*** postgres"},
+      {"env PGHOST=db PGPASSWORD=\"a b\" psql -c 'select 1'",
+       "env PGHOST=db PGPASSWORD=*** psql -c 'select 1'"},
+      {"docker run -e POSTGRES_PASSWORD=s3cret postgres",
+       "docker run -e POSTGRES_PASSWORD=*** postgres"},
       {"migrate --password=s3cret up", "migrate --password=*** up"},
-      {"SELECT dblink_connect('host=db password=s3cret dbname=x')", "SELECT dblink_connect('host=db password=*** dbname=x')"},
+      {"SELECT dblink_connect('host=db password=s3cret dbname=x')",
+       "SELECT dblink_connect('host=db password=*** dbname=x')"},
       {"SELECT dblink('host=db password=s3cret')", "SELECT dblink('host=db password=***')"},
       {"postgresql://app@db/app", "postgresql://app@db/app"},
       {"postgres://user@host", "postgres://user@host"},
@@ -53,13 +63,13 @@ TEST(Redact, IsLinearOnLongTextWithoutSecrets) {
   EXPECT_EQ(equals, redact(equals));
 }
 
-
 TEST(Redact, SecretNamesAreThoseOfCredentialsAndConnectionStrings) {
-  for (const char* name : {"DB_PASSWORD", "PGPASSWORD", "api_token", "CLIENT_SECRET", "SSH_KEY", "DATABASE_URL",
-                           "SENTRY_DSN", "GOOGLE_CREDENTIALS"}) {
+  for (const char* name : {"DB_PASSWORD", "PGPASSWORD", "api_token", "CLIENT_SECRET", "SSH_KEY",
+                           "DATABASE_URL", "SENTRY_DSN", "GOOGLE_CREDENTIALS"}) {
     EXPECT_TRUE(secret_name(name)) << name;
   }
-  for (const char* name : {"START_TIMEOUT", "HOME", "PGHOST", "MODE"}) EXPECT_FALSE(secret_name(name)) << name;
+  for (const char* name : {"START_TIMEOUT", "HOME", "PGHOST", "MODE"})
+    EXPECT_FALSE(secret_name(name)) << name;
 }
 
 TEST(Redact, MasksTheValuesOfSecretVariablesAChildEchoes) {
