@@ -63,8 +63,10 @@ migrations::Migration load_model(const config::Config& cfg, Io io, std::optional
       errors = util::last_lines(util::read_file(spec.error_file.string()), 15);
     } catch (const Error&) {
     }
+    // The command ran with io.env: a secret it echoes from there is masked with the URLs.
     throw usage_error(util::redact("model command `" + util::join(cfg.model.command, " ") + "` failed (" +
-                                   run.status.describe() + ")" + (errors.empty() ? "" : ":\n" + errors)),
+                                       run.status.describe() + ")" + (errors.empty() ? "" : ":\n" + errors),
+                                   io.env),
                       "run it by hand: it must print the schema as SQL on stdout");
   }
   return migrations::load_file(spec.output_file, cfg.migrations.vars);

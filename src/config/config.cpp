@@ -107,9 +107,11 @@ const std::vector<std::string> k_kinds = {"*", "schema", "extension", "enum", "d
 void read_compare(const Reader& r, const Entry& e, std::vector<std::string>& out) {
   std::vector<std::string> items;
   r.read_list(e, items);
-  for (const auto& item : items) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
     if (std::find(k_comparable.begin(), k_comparable.end(), item) == k_comparable.end()) {
-      throw r.error_at(e.line, e.key + ": '" + item + "' cannot be compared",
+      const std::string shown = Reader::shown(e.value.IsSequence() ? e.value[i] : e.value, item);
+      throw r.error_at(e.line, e.key + ": " + shown + " cannot be compared",
                        "use any of: comments, privileges, column-order");
     }
   }
@@ -138,7 +140,8 @@ void read_severity(const Reader& r, const Entry& e, std::map<std::string, std::s
   r.read_vars(e, values);
   for (const auto& [rule, severity] : values) {
     if (severity != "error" && severity != "warning" && severity != "notice" && severity != "off") {
-      throw r.error_at(e.line, e.key + "." + rule + ": '" + severity + "' is not a severity",
+      throw r.error_at(e.line, e.key + "." + rule + ": " + Reader::shown(e.value[rule], severity) +
+                                   " is not a severity",
                        "use error, warning, notice or off");
     }
   }
@@ -157,7 +160,8 @@ void read_size(const Reader& r, const Entry& e, std::uint64_t& out) {
   if (text.empty()) return;
   const auto size = parse_size(text);
   if (!size || *size == 0) {
-    throw r.error_at(Reader::line_of(e.value, e.line), e.key + " must be a size like 500MB or 2GiB (got '" + text + "')",
+    throw r.error_at(Reader::line_of(e.value, e.line),
+                     e.key + " must be a size like 500MB or 2GiB (got " + Reader::shown(e.value, text) + ")",
                      "write a whole number with B, KB, MB, GB, KiB, MiB or GiB");
   }
   out = *size;

@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <string_view>
 
 #include "pgdrift/config/config.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/redact.hpp"
 
 namespace pgdrift::config {
 
@@ -19,6 +21,38 @@ bool is_valid_name(std::string_view name) {
 }
 
 }  // namespace
+
+std::vector<std::string> referenced_variables(const std::string& value) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i + 1 < value.size(); ++i) {
+    if (value[i] != '$') continue;
+    if (value[i + 1] == '$') {
+      ++i;
+      continue;
+    }
+    if (value[i + 1] != '{') continue;
+    const auto close = value.find('}', i + 2);
+    if (close == std::string::npos) break;
+    const std::string_view body(value.data() + i + 2, close - i - 2);
+    const std::string name(body.substr(0, body.find(":-")));
+    if (is_valid_name(name) && std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+    i = close;
+  }
+  return names;
+}
+
+std::string quoted_value(const std::string& written, const std::string& value) {
+  const auto names = referenced_variables(written);
+  const bool secret =
+      util::redact(value) != value ||
+      std::any_of(names.begin(), names.end(), [](const std::string& n) { return util::secret_name(n); });
+  if (names.empty() || !secret) return "'" + util::redact(value) + "'";
+  std::string out = "the value of";
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? " ${" : ", ${") + names[i] + "}";
+  return out;
+}
 
 // The default in `${VAR:-default}` is literal text up to the first `}`: it is not expanded
 // again and cannot contain `}`. Only the name part of a bad reference is echoed, since the

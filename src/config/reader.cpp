@@ -33,6 +33,10 @@ std::string Reader::location(int line) const {
   return line > 0 ? m_file + ":" + std::to_string(line) : m_file;
 }
 
+std::string Reader::shown(const YAML::Node& scalar, const std::string& text) {
+  return quoted_value(scalar.IsScalar() ? scalar.Scalar() : std::string(), text);
+}
+
 Error Reader::error_at(int line, const std::string& message, std::string hint) const {
   return usage_error(location(line) + ": " + message, std::move(hint));
 }
@@ -98,7 +102,8 @@ void Reader::read_choice(const Entry& entry, const std::vector<std::string>& all
   if (std::find(allowed.begin(), allowed.end(), *text) == allowed.end()) {
     throw error_at(
         line_of(entry.value, entry.line),
-        entry.key + " must be one of " + util::join(allowed, ", ") + " (got '" + *text + "')",
+        entry.key + " must be one of " + util::join(allowed, ", ") + " (got " +
+            shown(entry.value, *text) + ")",
         did_you_mean(*text, allowed));
   }
   out = *text;
@@ -111,7 +116,9 @@ void Reader::read_duration(const Entry& entry, bool zero_allowed,
   const auto duration = parse_duration(*text);
   const int line = line_of(entry.value, entry.line);
   if (!duration) {
-    throw error_at(line, entry.key + " must be a duration like 30s or 5min (got '" + *text + "')",
+    throw error_at(line,
+                   entry.key + " must be a duration like 30s or 5min (got " +
+                       shown(entry.value, *text) + ")",
                    "write " + k_duration_forms + (zero_allowed ? "; 0 means no timeout" : ""));
   }
   if (duration->count() == 0 && !zero_allowed) {
@@ -127,7 +134,8 @@ void Reader::read_version(const Entry& entry, std::string& out) const {
                                                     [](char c) { return c >= '0' && c <= '9'; });
   if (!digits) {
     throw error_at(line_of(entry.value, entry.line),
-                   entry.key + " must be a major version number like 15 (got '" + *text + "')",
+                   entry.key + " must be a major version number like 15 (got " +
+                       shown(entry.value, *text) + ")",
                    "give only the major version: 15, not 15.4");
   }
   out = *text;

@@ -52,6 +52,10 @@ class Reader {
   void read_map(const YAML::Node& node, const std::string& prefix, int line,
                 const Handlers& handlers) const;
 
+  // How an error quotes `text`, the expanded value of `scalar` (config::quoted_value): never a
+  // secret that came from a ${VAR}.
+  static std::string shown(const YAML::Node& scalar, const std::string& text);
+
   void read_string(const Entry& entry, std::string& out) const;
   // Relative paths become `base / value`, lexically normalized; absolute and empty stay as is.
   void read_path(const Entry& entry, std::string& out) const;

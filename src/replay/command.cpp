@@ -29,7 +29,8 @@ ReplayResult run_command(const db::ConnectionInfo& database, const CommandOption
   command.argv = options.argv;
   command.exit_code = run.status.signal != 0 ? 128 + run.status.signal : run.status.code;
   command.timed_out = run.status.timed_out;
-  command.output = util::redact(run.output);
+  // spec.env holds PGPASSWORD and the caller's CI secrets: none of them is shown.
+  command.output = util::redact(run.output, spec.env);
   if (!database.password.empty()) {
     for (auto pos = command.output.find(database.password); pos != std::string::npos;
          pos = command.output.find(database.password, pos)) {

@@ -395,7 +395,8 @@ bool drift_detected(const Report& report) {
 
 }  // namespace
 
-GitHubOutput to_github(const Report& report, const GitHubOptions& options) {
+GitHubOutput to_github(const Report& given, const GitHubOptions& options) {
+  const Report report = without_secrets(given);
   GitHubOutput out;
   out.commands = commands(report, options);
   out.summary = summary(report, options);

@@ -42,7 +42,8 @@ std::string fingerprint_key(const Finding& f) {
 
 }  // namespace
 
-std::string to_gitlab_code_quality(const Report& report, const std::string& fallback_path) {
+std::string to_gitlab_code_quality(const Report& given, const std::string& fallback_path) {
+  const Report report = without_secrets(given);
   nlohmann::ordered_json issues = nlohmann::ordered_json::array();
   std::set<std::string> used;
   for (const Finding& f : report.findings) {

@@ -35,7 +35,8 @@ ordered_json finding_json(const Finding& f) {
 
 }  // namespace
 
-std::string to_json(const Report& report) {
+std::string to_json(const Report& given) {
+  const Report report = without_secrets(given);
   ordered_json j;
   j["version"] = 1;
   j["tool"] = {{"name", "pgdrift"}, {"version", report.tool_version}};

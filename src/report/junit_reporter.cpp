@@ -216,7 +216,8 @@ class Builder {
 
 }  // namespace
 
-std::string to_junit(const Report& report) {
+std::string to_junit(const Report& given) {
+  const Report report = without_secrets(given);
   Builder builder(report);
   std::set<const Finding*> shown;
   bool error_shown = false;

@@ -294,7 +294,8 @@ ordered_json result_json(const Finding& f, int rule_index, const std::string& fa
 
 }  // namespace
 
-std::string to_sarif(const Report& report, const std::string& fallback_path) {
+std::string to_sarif(const Report& given, const std::string& fallback_path) {
+  const Report report = without_secrets(given);
   // rules[] lists every rule the results use, sorted by id; ruleIndex points into it.
   std::map<std::string, int> rule_index;
   for (const auto& f : report.findings) rule_index.emplace(f.rule, 0);

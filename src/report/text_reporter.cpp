@@ -71,7 +71,8 @@ void write_finding(std::ostream& out, const Finding& f, const Palette& p) {
 
 // Names, paths and server text are escaped where they are printed (escape_control), so none of
 // them can start a line of its own.
-void write_text(std::ostream& out, const Report& report, const TextOptions& options) {
+void write_text(std::ostream& out, const Report& given, const TextOptions& options) {
+  const Report report = without_secrets(given);
   const Palette p{options.color};
   std::string header = "pgdrift " + report.command;
   if (!report.migrations_dir.empty()) {

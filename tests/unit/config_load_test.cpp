@@ -473,5 +473,53 @@ TEST(ConfigLint, BadValuesNameTheKey) {
   }
 }
 
+// Errors that echo a value never echo a secret a ${VAR} brought in: they name the variable.
+TEST_F(ConfigLoad, ErrorsNameTheVariableInsteadOfEchoingASecretValue) {
+  const Environment env = {{"START_TIMEOUT_SECRET", "hunter2"},
+                           {"BACKEND", "postgres://app:S3cretPw@db/app"},
+                           {"MODE", "lcoal"},
+                           {"CACHE_TOKEN", "tok123"},
+                           {"DB_PASSWORD", "pw-in-severity"},
+                           {"PLAIN", "15.4"}};
+  const struct {
+    const char* yaml;
+    const char* expected;
+  } cases[] = {
+      {"sandbox:\n  start_timeout: ${START_TIMEOUT_SECRET}\n",
+       "pgdrift.yml:2: sandbox.start_timeout must be a duration like 30s or 5min"
+       " (got the value of ${START_TIMEOUT_SECRET})"},
+      {"sandbox:\n  backend: ${BACKEND}\n",  // the name is innocent, the value holds a password
+       "pgdrift.yml:2: sandbox.backend must be one of auto, local, docker, server (got the value of ${BACKEND})"},
+      {"sandbox:\n  backend: x${START_TIMEOUT_SECRET}${BACKEND}\n",
+       "pgdrift.yml:2: sandbox.backend must be one of auto, local, docker, server"
+       " (got the value of ${START_TIMEOUT_SECRET}, ${BACKEND})"},
+      {"sandbox:\n  replay_cache_size: ${CACHE_TOKEN}\n",
+       "pgdrift.yml:2: sandbox.replay_cache_size must be a size like 500MB or 2GiB (got the value of ${CACHE_TOKEN})"},
+      {"drift:\n  compare: [comments, \"${DB_PASSWORD}\"]\n",
+       "pgdrift.yml:2: drift.compare: the value of ${DB_PASSWORD} cannot be compared"},
+      {"drift:\n  severity: {drift/changed-column: \"${DB_PASSWORD}\"}\n",
+       "pgdrift.yml:2: drift.severity.drift/changed-column: the value of ${DB_PASSWORD} is not a severity"},
+      // The safe twins: a value from an innocent variable, and literal text, are shown.
+      {"sandbox:\n  backend: ${MODE}\n",
+       "pgdrift.yml:2: sandbox.backend must be one of auto, local, docker, server (got 'lcoal')"},
+      {"postgres:\n  version: ${PLAIN}\n",
+       "pgdrift.yml:2: postgres.version must be a major version number like 15 (got '15.4')"},
+      {"sandbox:\n  backend: postgres://app:Literal@db/app\n",
+       "pgdrift.yml:2: sandbox.backend must be one of auto, local, docker, server (got 'postgres://app:***@db/app')"},
+  };
+  for (const auto& c : cases) {
+    const std::string message = error_of(c.yaml, env);
+    EXPECT_EQ(c.expected, message.substr(0, message.find(" | "))) << c.yaml;
+    for (const char* secret : {"hunter2", "S3cretPw", "tok123", "pw-in-severity", "Literal"}) {
+      EXPECT_EQ(std::string::npos, message.find(secret)) << c.yaml;
+    }
+  }
+}
+
+TEST(ReferencedVariables, ListsEachNameOnceSkippingEscapes) {
+  EXPECT_EQ((std::vector<std::string>{"A", "B_2"}), referenced_variables("${A}-$${X}-${B_2:-d}-${A}"));
+  EXPECT_EQ((std::vector<std::string>{}), referenced_variables("plain $$ text"));
+}
+
 }  // namespace
 }  // namespace pgdrift::config

@@ -107,6 +107,17 @@ Config load(const std::optional<std::filesystem::path>& explicit_path,
 // without default or an unterminated `${`.
 std::string expand_env(const std::string& value, const Environment& env, const std::string& where);
 
+// The names of the variables `value` refers to with `${NAME}` or `${NAME:-default}`, in order,
+// each once (`$$` escapes are skipped; malformed references are left to expand_env).
+std::vector<std::string> referenced_variables(const std::string& value);
+
+// How an error message quotes a config value whose text in the file is `written` and whose
+// expanded value is `value`: "'value'", or "the value of ${NAME}" (", ${OTHER}" for more) when
+// a variable was expanded into it and either its name looks secret (util::secret_name: PASS,
+// SECRET, TOKEN, KEY, URL, DSN, CREDENTIAL) or the value holds a password
+// (util::redact would change it), so a CI secret is never echoed. Literal text is redacted.
+std::string quoted_value(const std::string& written, const std::string& value);
+
 // Parses "500MB", "2GB", "2GiB", "1024KiB" or a bare number of bytes (KB/MB/GB are powers of 1000,
 // KiB/MiB/GiB of 1024). Nullopt when malformed.
 std::optional<std::uint64_t> parse_size(const std::string& text);

@@ -79,6 +79,11 @@ struct Report {
   std::string error_hint;
 };
 
+// `report` with every password masked (util::redact) in the text others wrote into it: server
+// messages, command output, error texts, target names, fixes. Every renderer here and in
+// ci_formats.hpp renders this copy, so no output carries a secret whatever built the findings.
+Report without_secrets(const Report& report);
+
 // The findings that belong to `check`: replay/* findings located in its file (replay), findings
 // of its rule located in its file (lint), drift/* findings of its target (drift, model),
 // history/* findings of its target (history).
