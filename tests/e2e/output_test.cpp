@@ -21,19 +21,6 @@ namespace fs = std::filesystem;
 const std::string k_users = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n";
 const std::string k_drop = "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN email;\n";
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> names_in(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 // The lines of `text` as the GitHub runner splits them: at '\n' and at '\r'.
 std::vector<std::string> runner_lines(const std::string& text) {

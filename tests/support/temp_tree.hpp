@@ -2,9 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <initializer_list>
+#include <sstream>
 #include <utility>
 #include <string>
+#include <vector>
 
 #include "pgdrift/util/temp_dir.hpp"
 
@@ -30,5 +33,21 @@ class TempTree {
  private:
   util::TempDir m_dir;
 };
+
+// The whole content of `file` ("" when it cannot be read).
+inline std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The names of the entries of `dir`, sorted.
+inline std::vector<std::string> names_in(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 }  // namespace pgdrift::testing

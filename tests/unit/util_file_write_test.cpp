@@ -15,25 +15,15 @@
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/file_write.hpp"
 #include "pgdrift/util/temp_dir.hpp"
+#include "support/temp_tree.hpp"
 
 namespace pgdrift::util {
 namespace {
 
 namespace fs = std::filesystem;
+using pgdrift::testing::names_in;
+using pgdrift::testing::slurp;
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> names_in(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 // The Error `action` throws; fails the test when it throws none.
 Error error_of(const std::function<void()>& action) {
