@@ -41,19 +41,12 @@ std::map<std::string, std::string> targets_of(const config::Config& cfg, const s
 }
 
 std::unique_ptr<db::Connection> open_read_only(const db::ConnectionInfo& info, std::chrono::milliseconds lock_timeout) {
-  auto connection = db::Connection::open(info, "pgdrift");
-  // Statements, not startup options: messages then name the URL as the user gave it, and
-  // poolers that refuse startup options still work. Nothing runs before them.
-  for (const auto& setting : {std::string("SET default_transaction_read_only = on"),
-                              std::string("SET statement_timeout = 60000"),
-                              "SET lock_timeout = " + std::to_string(lock_timeout.count())}) {
-    const auto result = connection->execute(setting);
-    if (!result.ok) {
-      throw infra_error("cannot set up a read-only session on " + info.redacted_url() + " (" + setting +
-                        "): " + result.error->message);
-    }
-  }
-  return connection;
+  auto actual = info;
+  // Startup options, not SET: they hold for the whole session and never outlive it on a pooled
+  // server connection; and messages name the URL as the user gave it (url() leaves them out).
+  actual.session_options = "-c default_transaction_read_only=on -c statement_timeout=60000 -c lock_timeout=" +
+                           std::to_string(lock_timeout.count());
+  return db::Connection::open(actual, "pgdrift");
 }
 
 std::unique_ptr<db::Connection> open_target(const std::string& name, const std::string& url,

@@ -30,9 +30,9 @@ struct DriftFlags {
 std::map<std::string, std::string> targets_of(const config::Config& cfg, const std::vector<std::string>& flags,
                                               Io io);
 
-// Opens a database read only: application_name=pgdrift, then default_transaction_read_only, a
-// 60 s statement_timeout and `lock_timeout`. Throws pgdrift::Error (infrastructure) naming the
-// redacted URL as given (never pgdrift's own session settings).
+// Opens a database read only: application_name=pgdrift, and as startup options
+// default_transaction_read_only, a 60 s statement_timeout and `lock_timeout`. Throws
+// pgdrift::Error (infrastructure) naming the redacted URL as given (never pgdrift's own settings).
 std::unique_ptr<db::Connection> open_read_only(const db::ConnectionInfo& info, std::chrono::milliseconds lock_timeout);
 
 // open_read_only() for target `name`, whose name its errors carry.

@@ -8,6 +8,7 @@
 
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/signals.hpp"
+#include "pgdrift/util/user.hpp"
 
 namespace pgdrift::cli {
 
@@ -28,6 +29,9 @@ std::string flush_stdout() {
 int main(int argc, char** argv) {
   // First, before any thread exists: SIGINT/SIGTERM then tear down sandboxes and exit 130/143.
   util::install_termination_handler();
+  // Processes of the same user (a migration's commands, when not run as root) may then neither
+  // trace pgdrift nor read its environment and memory through /proc.
+  util::keep_process_private();
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = run(args, std::cout, std::cerr, current_environment());
   util::defer_to_pending_termination();

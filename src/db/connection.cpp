@@ -127,7 +127,14 @@ std::string ConnectionInfo::conninfo() const {
   add("user", user);
   add("password", password);
   add("dbname", dbname);
-  for (const auto& [key, value] : options) add(key, value);
+  for (const auto& [key, value] : options) {
+    if (key == "options" && !session_options.empty()) continue;
+    add(key, value);
+  }
+  if (!session_options.empty()) {
+    const auto own = options.find("options");
+    add("options", own == options.end() || own->second.empty() ? session_options : own->second + " " + session_options);
+  }
   return out;
 }
 

@@ -113,7 +113,7 @@ struct LocalBackend::Impl {
 
   db::ConnectionInfo admin() const {
     db::ConnectionInfo info;
-    info.host = run ? run->path().string() : "";
+    info.host = run ? (run->path() / "socket").string() : "";
     info.port = port;
     info.user = k_superuser;
     info.dbname = "postgres";
@@ -125,7 +125,7 @@ struct LocalBackend::Impl {
     util::ProcessSpec spec;
     spec.argv = {(binaries.bindir / "postgres").string(),
                  "-D", data.string(),
-                 "-k", run->path().string(),
+                 "-k", (run->path() / "socket").string(),
                  "-p", port,
                  "-c", "listen_addresses=",
                  "-c", "unix_socket_permissions=0700",
@@ -180,8 +180,9 @@ struct LocalBackend::Impl {
     }
     util::Isolation isolation;
     isolation.hide = hidden_from_server(options);
-    isolation.keep = {run->path()};
-    isolation.need = {binaries.bindir};
+    isolation.hide.push_back(run->path().parent_path());  // a $TMPDIR holds other runs' directories
+    // The installation (bin, lib, share) stays visible even inside $HOME or the cache.
+    isolation.keep = {run->path(), binaries.bindir.parent_path()};
     return isolation;
   }
 
@@ -193,7 +194,8 @@ struct LocalBackend::Impl {
     }
     run.emplace(scratch_base(options.env, account), "pgdrift-", true);
     // From here a signal must remove the directory, even while a cluster is being copied in.
-    cleanup = std::make_unique<util::CleanupRegistration>([dir = run->path()] { emergency_cleanup(0, dir, std::nullopt); });
+    cleanup = std::make_unique<util::CleanupRegistration>(
+        [dir = run->path(), account = account] { emergency_cleanup(0, dir, account); });
     return run->path() / "data";
   }
 
@@ -206,11 +208,18 @@ struct LocalBackend::Impl {
   // Hands the data directory copied into the run directory to the server's account and starts
   // the server on it.
   void start_run_dir(std::chrono::steady_clock::time_point started, const std::string& from) {
+    // The run directory stays ours (the log, the owner file): the server's account gets only
+    // data/ and socket/, so nothing it runs can plant a link where pgdrift writes or reads.
+    namespace fs = std::filesystem;
     std::error_code ec;
-    std::filesystem::permissions(run->path() / "data", std::filesystem::perms::owner_all, ec);
+    fs::permissions(run->path() / "data", fs::perms::owner_all, ec);
+    fs::create_directory(run->path() / "socket", ec);
+    fs::permissions(run->path() / "socket", fs::perms::owner_all, ec);
     if (account) {
+      fs::permissions(run->path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
       util::kill_processes_of(*account);  // a crashed run's leftovers, had it the same pid
-      util::chown_recursive(run->path().string(), *account);
+      util::chown_recursive((run->path() / "data").string(), *account);
+      util::chown_recursive((run->path() / "socket").string(), *account);
     }
     port = free_port();
     launch();
@@ -322,16 +331,23 @@ std::string LocalBackend::save_snapshot(const std::string& key, const std::strin
   // Nothing a migration started in the background may touch the copy.
   if (m_impl->account) util::kill_processes_of(*m_impl->account);
   const auto data = m_impl->run->path() / "data";
-  const auto frozen = m_impl->run->path() / "snapshot";
+  // Beside the run directory, not in it: nothing the server's account runs can reach it.
+  std::optional<util::TempDir> frozen_dir;
   std::string why;
   std::error_code ec;
   if (!status.ok()) {
     why = "the sandbox server did not stop cleanly (" + status.describe() + ")";
   } else {
+    frozen_dir.emplace(scratch_base(m_impl->options.env, m_impl->account), "pgdrift-snapshot-", true);
+  }
+  const auto frozen = frozen_dir ? frozen_dir->path() / "data" : std::filesystem::path();
+  if (why.empty()) {
     // A copy of the stopped cluster (same filesystem: a fast one) becomes the snapshot, and the
     // server goes on with the original; the slower copy into the cache runs meanwhile on a thread
-    // of its own, from a directory nothing else touches.
-    std::filesystem::copy(data, frozen, std::filesystem::copy_options::recursive, ec);
+    // of its own, from a directory nothing else touches. Links are copied as links, never
+    // followed: the server's account could have planted them.
+    std::filesystem::copy(data, frozen,
+                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks, ec);
     if (ec) {
       why = "cannot copy the stopped cluster: " + ec.message();
       std::error_code ignored;
@@ -342,14 +358,14 @@ std::string LocalBackend::save_snapshot(const std::string& key, const std::strin
     const ReplayCache cache(cache_root(m_impl->options.cache_dir, m_impl->options.env),
                             m_impl->options.replay_cache_max_bytes);
     m_impl->saving = true;
-    m_impl->saver = std::thread([impl = m_impl.get(), cache, key, database, frozen, started] {
+    m_impl->saver = std::thread([impl = m_impl.get(), cache, key, database, frozen, started,
+                                 dir = std::make_shared<util::TempDir>(std::move(*frozen_dir))]() mutable {
       try {
         impl->saved_why = cache.save(key, frozen, database);
       } catch (const std::exception& e) {
         impl->saved_why = e.what();  // never let a thread end the process
       }
-      std::error_code ignored;
-      std::filesystem::remove_all(frozen, ignored);
+      dir.reset();  // the snapshot's directory goes now
       const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       impl->saved_note = impl->saved_why.empty()
                              ? "sandbox: saved replay cache entry " + key.substr(0, 12) + " in " +
@@ -399,7 +415,9 @@ void LocalBackend::stop() {
     m_impl->server.reset();
   }
   if (m_impl->account) {
-    util::kill_processes_of(*m_impl->account);
+    if (!util::kill_processes_of(*m_impl->account)) {
+      m_impl->log("sandbox: could not end the processes of " + m_impl->account->name + "; a migration's background processes may still run");
+    }
     util::release_run_account(*m_impl->account);
     m_impl->account.reset();
   }

@@ -123,7 +123,7 @@ std::string ReplayCache::save(const std::string& key, const fs::path& data_dir, 
   if (ec) return "cannot create " + m_dir.string() + ": " + ec.message() + "; " + cache_hint(m_root);
   try {
     util::TempDir staging(m_dir, ".staging-");
-    fs::copy(data_dir, staging.path() / "data", fs::copy_options::recursive, ec);
+    fs::copy(data_dir, staging.path() / "data", fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
     // A cleanly stopped server leaves no postmaster.pid; never carry one over.
     if (!ec) fs::remove(staging.path() / "data" / "postmaster.pid", ec);
     if (ec) return "cannot copy the cluster into " + staging.path().string() + ": " + ec.message();

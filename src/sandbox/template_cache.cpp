@@ -108,7 +108,8 @@ std::filesystem::path TemplateCache::ensure() const {
   // Everything is in place and read only before `ready` is written and the directory renamed into
   // place: a template without `ready` and `manifest` was never finished.
   const auto staged = staging.path() / "data";
-  std::filesystem::copy(work.path() / "data", staged, std::filesystem::copy_options::recursive, ec);
+  std::filesystem::copy(work.path() / "data", staged,
+                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks, ec);
   if (!ec) make_tree_read_only(staged, ec);
   if (ec) {
     throw infra_error("cannot fill the template cache " + staging.path().string() + ": " + ec.message(),

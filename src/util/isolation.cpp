@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -78,14 +79,15 @@ IsolationPlan plan_isolation(const Isolation& isolation) {
   std::vector<std::filesystem::path> hide;
   for (const auto& dir : isolation.hide) {
     std::error_code ec;
-    // A symlink (/var/run → /run) is covered through its target, when that is hidden too.
-    if (!std::filesystem::is_directory(std::filesystem::symlink_status(dir, ec))) continue;
+    // A link (/var/run → /run, a cache directory on a CI mount) is covered at its target.
+    if (!std::filesystem::is_directory(std::filesystem::status(dir, ec))) continue;
     const auto canonical = std::filesystem::weakly_canonical(dir, ec).lexically_normal();
-    bool needed = false;
-    for (const auto& need : isolation.need) {
-      needed = needed || inside(std::filesystem::weakly_canonical(need, ec).lexically_normal(), canonical);
+    // Never the system itself (a TMPDIR or HOME of /, /usr, …): the server must still run.
+    bool system = false;
+    for (const char* root : {"/", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc"}) {
+      system = system || canonical == std::filesystem::path(root);
     }
-    if (!needed) hide.push_back(canonical);
+    if (!system) hide.push_back(canonical);
   }
   for (const auto& dir : hide) {
     bool nested = false;
@@ -121,6 +123,8 @@ IsolationPlan plan_isolation(const Isolation& isolation) {
 
 const char* apply_isolation(IsolationPlan& plan) {
   if (plan.user_namespace) {
+    // A non-dumpable process's /proc/self files are root's: this child must write its maps.
+    if (::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) return "prctl(PR_SET_DUMPABLE)";
     if (::unshare(CLONE_NEWUSER) != 0) return "unshare(CLONE_NEWUSER)";
     if (!write_all("/proc/self/setgroups", "deny")) return "writing /proc/self/setgroups";
     if (!write_all("/proc/self/uid_map", plan.uid_map)) return "writing /proc/self/uid_map";
@@ -137,7 +141,8 @@ const char* apply_isolation(IsolationPlan& plan) {
   }
   // /proc last: binding goes through /proc/self/fd.
   const auto cover = [](const std::string& dir) {
-    return ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") == 0;
+    // Bounded: what a migration writes there lives in memory.
+    return ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m,nr_inodes=65536") == 0;
   };
   for (const auto& dir : plan.hide) {
     if (dir != "/proc" && !cover(dir)) return "covering a directory with tmpfs";

@@ -1,6 +1,9 @@
 #include "pgdrift/util/process.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +14,7 @@
 #include <fstream>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <system_error>
 #include <thread>
 
@@ -63,6 +67,10 @@ std::filesystem::path resolve_executable(const ProcessSpec& spec) {
 // Not bp::environment: in Boost 1.74 its find() reads past the end of shorter entries.
 // (No PR_SET_PDEATHSIG: Linux fires it when the forking *thread* exits, which would kill a
 // server started from a worker thread.)
+// Processes a switched account may run at once: a sandbox server needs ~50 (max_connections
+// 40 plus its helpers and a migration's COPY PROGRAM children).
+constexpr rlim_t k_max_processes = 512;
+
 struct ChildSetup {
   std::optional<Account> run_as;
   char** envp = nullptr;
@@ -72,22 +80,31 @@ struct ChildSetup {
   void operator()(Executor& exec) const {
     exec.env = envp;
     ::setpgid(0, 0);
+    // No descriptor of pgdrift's survives exec but stdin/out/err (a cache file being written on
+    // another thread, say): marked close-on-exec, so Boost's error pipe still works until then.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Boost 1.74's set_error only reports: the child must end here, never exec half set up.
+    const auto fail = [&exec](const char* what) {
+      exec.set_error(std::error_code(errno, std::system_category()), what);
+      ::_exit(127);
+    };
     if (isolation != nullptr) {
-      if (const char* failed = detail::apply_isolation(*isolation)) {
-        exec.set_error(std::error_code(errno, std::system_category()),
-                       std::string("cannot isolate the child: ") + failed);
-        return;
-      }
+      if (const char* failed = detail::apply_isolation(*isolation)) fail(failed);
     }
     if (run_as) {
+      // A uid of the sandbox's own: bounded, so a fork bomb stops at its own processes.
+      const rlimit processes{k_max_processes, k_max_processes};
+      if (::setrlimit(RLIMIT_NPROC, &processes) != 0) fail("cannot limit the number of processes");
       if (setgroups(0, nullptr) != 0 || setgid(run_as->gid) != 0 || setuid(run_as->uid) != 0) {
-        exec.set_error(std::error_code(errno, std::system_category()),
-                       "cannot switch to account " + run_as->name);
-        return;
+        fail("cannot switch to the sandbox account");
       }
+    }
+    // Caged code gains no privilege through setuid programs (su, mount, …).
+    if ((isolation != nullptr || run_as) && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+      fail("cannot set no_new_privs");
     }
   }
 };
@@ -110,12 +127,17 @@ Process::Process(const ProcessSpec& spec) : m_impl(std::make_unique<Impl>()) {
   const auto on_setup = bp::extend::on_exec_setup = setup;
   const std::string cwd = spec.cwd.empty() ? std::filesystem::current_path().string() : spec.cwd.string();
 
-  // Boost.Process 1.74 opens these files without O_TRUNC: a child printing less than an earlier
-  // one would leave that one's tail behind. Start them empty.
-  for (const auto* file : {&spec.output_file, &spec.error_file}) {
-    if (file->empty() || spec.inherit_output) continue;
-    std::ofstream truncate(*file, std::ios::trunc);
-  }
+  // Opened here, empty (Boost 1.74 would not truncate) and never through a symlink: the file may
+  // be in a directory a caged child can write to.
+  const auto open_output = [](const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) throw infra_error("cannot open " + file.string() + " for a child's output: " + std::strerror(errno));
+    return std::unique_ptr<FILE, int (*)(FILE*)>(::fdopen(fd, "w"), &std::fclose);
+  };
+  std::unique_ptr<FILE, int (*)(FILE*)> out(nullptr, &std::fclose);
+  std::unique_ptr<FILE, int (*)(FILE*)> err(nullptr, &std::fclose);
+  if (!spec.inherit_output && !spec.output_file.empty()) out = open_output(spec.output_file);
+  if (!spec.inherit_output && !spec.output_file.empty() && !spec.error_file.empty()) err = open_output(spec.error_file);
 
   try {
     bp::child child;
@@ -124,10 +146,10 @@ Process::Process(const ProcessSpec& spec) : m_impl(std::make_unique<Impl>()) {
                         on_setup);
     } else if (!spec.output_file.empty() && !spec.error_file.empty()) {
       child = bp::child(exe.string(), bp::args(args), bp::start_dir(cwd), bp::std_in < bp::null,
-                        bp::std_out > spec.output_file.string(), bp::std_err > spec.error_file.string(), on_setup);
+                        bp::std_out > out.get(), bp::std_err > err.get(), on_setup);
     } else if (!spec.output_file.empty()) {
       child = bp::child(exe.string(), bp::args(args), bp::start_dir(cwd), bp::std_in < bp::null,
-                        (bp::std_out & bp::std_err) > spec.output_file.string(), on_setup);
+                        (bp::std_out & bp::std_err) > out.get(), on_setup);
     } else {
       child = bp::child(exe.string(), bp::args(args), bp::start_dir(cwd), bp::std_in < bp::null,
                         bp::std_out > bp::null, bp::std_err > bp::null, on_setup);

@@ -1,5 +1,7 @@
 #include "pgdrift/util/temp_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -128,7 +130,16 @@ std::filesystem::path TempDir::release() noexcept {
 }
 
 bool owner_gone(const std::filesystem::path& dir) {
-  std::ifstream in(dir / k_owner_file);
+  // Only a small regular file of our own, never through a link or into a FIFO.
+  const int fd = ::open((dir / k_owner_file).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat info {};
+  char buffer[64] = {};
+  const bool ours = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_uid == ::geteuid();
+  const ssize_t got = ours ? ::read(fd, buffer, sizeof buffer - 1) : -1;
+  ::close(fd);
+  if (got <= 0) return false;
+  std::istringstream in(std::string(buffer, static_cast<std::size_t>(got)));
   long pid = 0;
   std::string started;
   if (!(in >> pid >> started) || pid <= 0) return false;

@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +41,8 @@ void chown_one(const std::string& path, const Account& account) {
 }  // namespace
 
 bool running_as_root() { return geteuid() == 0; }
+
+void keep_process_private() { ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
 std::optional<Account> unprivileged_account_if_root() {
   if (!running_as_root()) return std::nullopt;
@@ -93,19 +96,19 @@ void release_run_account(const Account& account) {
   g_run_accounts.erase(account.uid);
 }
 
-void kill_processes_of(const Account& account) {
-  if (!running_as_root() || account.uid == 0) return;
+bool kill_processes_of(const Account& account) {
+  if (!running_as_root() || account.uid == 0) return false;
   const pid_t pid = ::fork();
   if (pid == 0) {
-    if (::setgroups(0, nullptr) == 0 && ::setgid(account.gid) == 0 && ::setuid(account.uid) == 0) {
-      ::kill(-1, SIGKILL);  // every process this uid may signal, but this one
-    }
+    if (::setgroups(0, nullptr) != 0 || ::setgid(account.gid) != 0 || ::setuid(account.uid) != 0) _exit(1);
+    ::kill(-1, SIGKILL);  // every process this uid may signal, but this one
     _exit(0);
   }
-  if (pid < 0) return;
+  if (pid < 0) return false;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 bool can_traverse(const std::string& dir, const Account& account) {

@@ -46,7 +46,8 @@ bool wait_for_sandbox(const std::filesystem::path& dir, util::Process& pgdrift, 
   while (std::chrono::steady_clock::now() < deadline && pgdrift.running()) {
     std::error_code ec;
     for (const auto& run : std::filesystem::directory_iterator(dir, ec)) {
-      for (const auto& file : std::filesystem::directory_iterator(run.path(), ec)) {
+      // The server's socket is in the run directory's socket/ (the part its account owns).
+      for (const auto& file : std::filesystem::directory_iterator(run.path() / "socket", ec)) {
         if (file.path().filename().string().rfind(".s.PGSQL.", 0) == 0 &&
             file.path().extension() != ".lock") {
           return true;

@@ -143,12 +143,17 @@ TEST_F(SecurityTest, AHostileMigrationReachesNoTargetReadsNoSecretAndCannotPoiso
       "2>/dev/null | sed \"s/^/proc: /\"; true'" + k_raw + ";\n"
       "COPY loot FROM PROGRAM 'for f in " + cache.path().string() + "/templates/*/data/postgresql.auto.conf; do "
       "echo \"shared_preload_libraries = pwned\" >> \"$f\" && echo \"wrote $f\"; done 2>&1 | sed \"s/^/cache: /\"; true'" + k_raw + ";\n"
-      "DO $$ BEGIN RAISE EXCEPTION 'hostile report: tcp=[%] socket=[%] proc_lines=[%] secrets=[%] cache=[%]',\n"
+      // The server's working directory is its data directory: plant a link beside it, where
+      // pgdrift (root) writes its log and takes snapshots.
+      "COPY loot FROM PROGRAM 'ln -s /etc/passwd ../postgres.log.pwned 2>&1 | sed \"s/^/plant: /\"; "
+      "ls ../postgres.log.pwned >/dev/null 2>&1 && echo \"plant: linked\"; true'" + k_raw + ";\n"
+      "DO $$ BEGIN RAISE EXCEPTION 'hostile report: tcp=[%] socket=[%] proc_lines=[%] secrets=[%] cache=[%] plant=[%]',\n"
       "  (SELECT string_agg(line, ' ') FROM loot WHERE line LIKE 'tcp: %'),\n"
       "  (SELECT string_agg(line, ' ') FROM loot WHERE line LIKE 'socket: %'),\n"
       "  (SELECT count(*) FROM loot WHERE line LIKE 'proc: %'),\n"
       "  (SELECT count(*) FROM loot WHERE line LIKE '%hunter2%' OR line LIKE '%ghs_e2e%'),\n"
-      "  (SELECT string_agg(line, ' ') FROM loot WHERE line LIKE 'cache: %');\n"
+      "  (SELECT string_agg(line, ' ') FROM loot WHERE line LIKE 'cache: %'),\n"
+      "  (SELECT string_agg(line, ' ') FROM loot WHERE line LIKE 'plant: %');\n"
       "END $$;\n";
   TempTree tree({{"safe/001_init.sql", "CREATE TABLE accounts (id bigint PRIMARY KEY);\n"},
                  {"hostile/001_init.sql", "CREATE TABLE accounts (id bigint PRIMARY KEY);\n"},
@@ -177,6 +182,9 @@ TEST_F(SecurityTest, AHostileMigrationReachesNoTargetReadsNoSecretAndCannotPoiso
   EXPECT_EQ("0", field(run.output, "secrets")) << run.output;
   EXPECT_EQ(std::string::npos, field(run.output, "cache").find("wrote")) << run.output;
   EXPECT_EQ(before, tree_hash(templates)) << "the template cache changed";
+  // The run directory is pgdrift's, not the server's: no link can be planted where it writes.
+  EXPECT_NE(std::string::npos, field(run.output, "plant").find("Permission denied")) << run.output;
+  EXPECT_EQ(std::string::npos, field(run.output, "plant").find("linked")) << run.output;
   EXPECT_EQ(std::string::npos, run.output.find(k_password));
 }
 

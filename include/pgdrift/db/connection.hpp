@@ -21,6 +21,9 @@ struct ConnectionInfo {
   std::string password;
   std::string dbname;
   std::map<std::string, std::string> options;  // any other libpq keywords (sslmode, …)
+  // pgdrift's own `-c name=value` settings, sent with the user's `options` at connection start
+  // (so they hold for the whole session, also behind a pooler); never shown by url().
+  std::string session_options;
 
   // Parses "postgres://…", "postgresql://…" or "key=value …". Throws pgdrift::Error (usage).
   static ConnectionInfo parse(const std::string& text);

@@ -20,7 +20,6 @@ namespace pgdrift::util {
 struct Isolation {
   std::vector<std::filesystem::path> hide;  // absent ones are skipped
   std::vector<std::filesystem::path> keep;  // must exist
-  std::vector<std::filesystem::path> need;  // must stay visible: a `hide` holding one is dropped
 };
 
 // Whether this process may start children isolated (probed once with a short-lived child): as

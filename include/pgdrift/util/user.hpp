@@ -13,6 +13,10 @@ struct Account {
   std::string name;
 };
 
+// Makes this process non-dumpable: other processes of the same uid can no longer ptrace it or
+// read its /proc/PID/environ, mem and fd entries (children get their own flag back at exec).
+void keep_process_private();
+
 // True when this process runs with effective uid 0.
 bool running_as_root();
 
@@ -30,8 +34,9 @@ std::optional<Account> run_account_if_root();
 void release_run_account(const Account& account);
 
 // Kills (SIGKILL) every process running as `account`, from a child switched to it. Root only;
-// `account` must be one of run_account_if_root()'s, never a shared one.
-void kill_processes_of(const Account& account);
+// `account` must be one of run_account_if_root()'s, never a shared one. False when it could not
+// (not root, or the switch failed).
+bool kill_processes_of(const Account& account);
 
 // True when `account` may search (traverse) `dir` and every directory above it, judged from the
 // permission bits (root's own access says nothing about the account's).
