@@ -308,5 +308,35 @@ TEST_F(ReplayCacheTest, AnUntouchedEntryCarriesAManifestAndIsRestoredWithoutNoti
   EXPECT_EQ(notices().size(), before);
 }
 
+TEST_F(ReplayCacheTest, ALinkAMigrationPlantsInTheDataDirectoryIsSavedAsALinkNeverFollowed) {
+  // A file only pgdrift's user may read, and a history migration that links to it from inside
+  // the cluster (the server's working directory is its data directory).
+  TempTree secret;
+  secret.write("secret.txt", "TOP-SECRET-d41d8cd9\n");
+  fs::permissions(secret.path() / "secret.txt", fs::perms::owner_read | fs::perms::owner_write);
+  std::vector<migrations::Migration> list = {
+      migration(1, "CREATE TABLE planted (id int);"),
+      migration(2, "COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; ln -s " + (secret.path() / "secret.txt").string() +
+                       " leak';"),
+      migration(3, "ALTER TABLE planted ADD COLUMN note text;")};
+  const auto cold = run(list, 2);
+  ASSERT_TRUE(cold.replayed.result.ok());
+  ASSERT_EQ("saved", cold.replayed.cache);
+
+  bool linked = false;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(s_cache->path() / "replay", ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->path().filename() == "leak") linked = linked || fs::is_symlink(it->symlink_status());
+    if (it->is_regular_file() && !it->is_symlink()) {
+      EXPECT_EQ(std::string::npos, slurp(it->path()).find("TOP-SECRET")) << "copied into " << it->path();
+    }
+  }
+  EXPECT_TRUE(linked) << "the planted link should be in the entry, as a link";
+  // And a warm run restores it as the link it was, still without the secret.
+  const auto warm = run(list, 2);
+  EXPECT_EQ("hit", warm.replayed.cache);
+}
+
 }  // namespace
 }  // namespace pgdrift::testing
