@@ -4,7 +4,6 @@
 #include "pgdrift/sandbox/docker_backend.hpp"
 #include "pgdrift/sandbox/local_backend.hpp"
 #include "pgdrift/util/error.hpp"
-#include "pgdrift/util/text.hpp"
 
 namespace pgdrift::cli {
 
@@ -23,9 +22,9 @@ std::string why_kept(const sandbox::LabelledContainer& c, const std::string& hos
   return "pgdrift pid " + std::to_string(c.pid) + " still runs";
 }
 
-std::string plural(std::size_t n, const std::string& word) {
-  if (n != 1 && util::ends_with(word, "directory")) return std::to_string(n) + " " + word.substr(0, word.size() - 1) + "ies";
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+// "1 <one>" or "N <many>".
+std::string count(std::size_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 }  // namespace
@@ -48,7 +47,7 @@ int sandbox_prune_command(const CommonFlags& common, const PruneFlags& flags, Io
     }
   }
   io.out << "pgdrift sandbox prune: " << (flags.dry_run ? "would remove " : "removed ")
-         << plural(directories.size(), "leftover local sandbox directory") << "\n";
+         << count(directories.size(), "leftover local sandbox directory", "leftover local sandbox directories") << "\n";
   if (!sandbox::find_docker(options)) {
     if (common.verbose) io.out << "pgdrift sandbox prune: no docker CLI, so no containers to look at\n";
     return 0;
@@ -76,7 +75,7 @@ int sandbox_prune_command(const CommonFlags& common, const PruneFlags& flags, Io
     }
   }
   io.out << "pgdrift sandbox prune: " << (flags.dry_run ? "would remove " : "removed ")
-         << plural(result.removed.size(), "leftover container");
+         << count(result.removed.size(), "leftover container", "leftover containers");
   if (!result.kept.empty()) {
     io.out << "; kept " << result.kept.size() << " (run still going, or made on another machine"
            << (common.verbose ? ")" : "; --verbose lists them)");
