@@ -92,6 +92,21 @@ SchemaModel introspect(db::Connection& connection, const IntrospectOptions& opti
   for (auto it = model.objects.begin(); it != model.objects.end();) {
     it = excluded(it->first, options) ? model.objects.erase(it) : std::next(it);
   }
+  // The Supabase CLI owns the schema supabase_migrations (its history and seed tables).
+  for (auto it = model.objects.begin(); it != model.objects.end();) {
+    const bool tool_owned = it->first.schema == "supabase_migrations" ||
+                            (it->first.kind == Kind::schema && it->first.name == "supabase_migrations");
+    it = tool_owned ? model.objects.erase(it) : std::next(it);
+  }
+  // drizzle-kit keeps its history table in a schema of its own: with the table left out, an
+  // otherwise empty schema of that name is the tool's, not the application's.
+  for (const char* tool_schema : {"drizzle"}) {
+    const ObjectId id{Kind::schema, "", tool_schema, ""};
+    if (model.objects.count(id) == 0) continue;
+    const bool used = std::any_of(model.objects.begin(), model.objects.end(),
+                                  [&](const auto& entry) { return entry.first.schema == tool_schema; });
+    if (!used) model.objects.erase(id);
+  }
   return model;
 }
 

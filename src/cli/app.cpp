@@ -41,7 +41,7 @@ void add_report_flags(CLI::App& sub, ReplayFlags& flags) {
 void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
   optional_option(sub, "-m,--migrations", flags.migrations, "Migrations directory (migrations.dir)");
   optional_option(sub, "--format", flags.format,
-                  "auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel (migrations.format)");
+                  "auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel|supabase (migrations.format)");
   sub.add_option("--var", flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
   optional_option(sub, "--command", flags.command,
                   "Replay by running this framework command with DATABASE_URL set (migrations.command)");
@@ -189,7 +189,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   optional_option(*lint, "--pg-version", lint_flags.pg_version,
                   "PostgreSQL major version the migrations will run on (default: postgres.version, else 17)");
   optional_option(*lint, "--format", lint_report_flags.format,
-                  "auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel (migrations.format)");
+                  "auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel|supabase (migrations.format)");
   lint->add_option("--var", lint_report_flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
   optional_option(*lint, "--fail-on", lint_report_flags.fail_on, "Exit 1 on findings at or above: error|warning|notice (fail_on)");
   lint->add_flag("--list-rules", lint_flags.list_rules, "Print every rule (id, severity, why, safe alternative) and exit");

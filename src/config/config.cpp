@@ -2,7 +2,7 @@
 //
 //   migrations:
 //     dir: db/migrations            # path
-//     format: auto                  # auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel
+//     format: auto                  # auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel|supabase
 //     vars: {Namespace: app}        # placeholder name -> value (numbers, booleans taken as text)
 //     command: alembic upgrade head # a string split into words like a shell would, or a list
 //     base: origin/main             # git ref: migrations added or changed since its merge base are

@@ -28,4 +28,14 @@ std::vector<Entry> compare_dbmate(const Migrations& repository, const History& h
   return compare_versions(repository, history.applied, /*numeric=*/false, "dbmate");
 }
 
+// The Supabase CLI: supabase_migrations.schema_migrations(version text, name, statements), one
+// row per applied file, written in the same batch as the file's statements.
+History read_supabase(db::Connection& connection) {
+  return read_version_rows(connection, "supabase_migrations.schema_migrations", "the Supabase CLI");
+}
+
+std::vector<Entry> compare_supabase(const Migrations& repository, const History& history) {
+  return compare_versions(repository, history.applied, /*numeric=*/false, "the Supabase CLI");
+}
+
 }  // namespace pgdrift::history::detail

@@ -5,8 +5,6 @@
 // count as applied), "DELETE" (repair marked a missing migration deleted), "UNDO_*" (undone).
 
 #include <algorithm>
-#include <array>
-#include <cstdint>
 #include <map>
 
 #include "pgdrift/util/text.hpp"
@@ -14,17 +12,6 @@
 
 namespace pgdrift::history::detail {
 namespace {
-
-constexpr std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> table{};
-  for (std::uint32_t n = 0; n < 256; ++n) {
-    std::uint32_t c = n;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
-    table[n] = c;
-  }
-  return table;
-}
-constexpr std::array<std::uint32_t, 256> k_crc_table = make_crc_table();
 
 // Flyway versions: parts separated by '.' or '_', compared as numbers, missing parts are 0.
 std::vector<std::string> version_parts(const std::string& version) {
@@ -105,24 +92,6 @@ std::string checksum_detail(const std::string& recorded, const std::string& now)
 
 }  // namespace
 
-std::string flyway_checksum(std::string_view source) {
-  // Flyway reads the file line by line (java.io.BufferedReader: lines end at \n, \r or \r\n),
-  // drops a byte order mark from the first line and feeds each line's UTF-8 bytes, without the
-  // terminator, to one java.util.zip.CRC32. Files are UTF-8 here, so that is the CRC32 of the file
-  // with every CR and LF byte left out.
-  if (util::starts_with(source, "\xEF\xBB\xBF")) source.remove_prefix(3);
-  std::uint32_t crc = 0xFFFFFFFFU;
-  for (char c : source) {
-    if (c == '\n' || c == '\r') continue;
-    crc = k_crc_table[(crc ^ static_cast<unsigned char>(c)) & 0xFFU] ^ (crc >> 8);
-  }
-  crc ^= 0xFFFFFFFFU;
-  // Flyway stores (int) crc32.getValue(): the same 32 bits read as a signed integer.
-  const long long value = crc >= 0x80000000U ? static_cast<long long>(crc) - 0x100000000LL
-                                             : static_cast<long long>(crc);
-  return std::to_string(value);
-}
-
 History read_flyway(db::Connection& connection) {
   const std::string tool = "Flyway";
   const auto table = find_table(connection, "flyway_schema_history", tool);
@@ -156,8 +125,17 @@ std::vector<Entry> compare_flyway(const Migrations& repository, const History& h
 
   std::vector<bool> used(rows.size(), false);
   std::vector<Entry> out;
+  // A B<version> baseline script of the repository stands for every version up to its own; the
+  // V files it replaces are not in `repository` (discovery leaves them out).
+  std::optional<std::string> repository_baseline;
   for (const Migration& migration : repository) {
-    const std::string checksum = flyway_checksum(migration.source);
+    const std::string checksum = migrations::flyway_checksum(migration.source);
+    if (migration.baseline) {
+      repository_baseline = migration.version;
+      // Flyway runs a baseline script only on an empty history.
+      if (current.versioned.empty() && !current.baseline) out.push_back(entry(State::pending, migration));
+      continue;
+    }
     if (migration.repeatable) {
       const auto found = current.repeatable.find(migration.version);
       if (found == current.repeatable.end()) {
@@ -205,7 +183,10 @@ std::vector<Entry> compare_flyway(const Migrations& repository, const History& h
 
   std::vector<std::size_t> left;
   for (const auto& [version, index] : current.versioned) {
-    if (!used[index]) left.push_back(index);
+    if (used[index]) continue;
+    // Applied before the baseline script replaced its file: still accounted for.
+    if (repository_baseline && compare_flyway_versions(version, *repository_baseline) <= 0) continue;
+    left.push_back(index);
   }
   for (const auto& [description, index] : current.repeatable) {
     if (!used[index]) left.push_back(index);

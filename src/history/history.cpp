@@ -25,6 +25,8 @@ History read(db::Connection& connection, Format format) {
       return detail::read_drizzle(connection);
     case Format::diesel:
       return detail::read_diesel(connection);
+    case Format::supabase:
+      return detail::read_supabase(connection);
     case Format::plain:
       return {};  // plain SQL files are applied by hand or by a script: nothing records them
     case Format::automatic:
@@ -67,6 +69,8 @@ std::vector<Entry> compare(const std::vector<migrations::Migration>& repository,
       return detail::compare_drizzle(repository, history);
     case Format::diesel:
       return detail::compare_diesel(repository, history);
+    case Format::supabase:
+      return detail::compare_supabase(repository, history);
     case Format::plain:
     case Format::automatic:
       break;
@@ -77,7 +81,7 @@ std::vector<Entry> compare(const std::vector<migrations::Migration>& repository,
 std::optional<std::string> tool_checksum(const migrations::Migration& migration, Format format) {
   switch (format) {
     case Format::flyway:
-      return detail::flyway_checksum(migration.source);
+      return migrations::flyway_checksum(migration.source);
     case Format::prisma:
     case Format::drizzle:
       return migration.checksum;  // both record the SHA-256 hex of the file as read

@@ -59,9 +59,6 @@ std::vector<Entry> compare_versions(const Migrations& repository,
 // Flyway (flyway.cpp).
 History read_flyway(db::Connection& connection);
 std::vector<Entry> compare_flyway(const Migrations& repository, const History& history);
-// Flyway's checksum of a file: CRC32 over its lines' bytes without line terminators (\n, \r\n or
-// \r) and without a leading byte order mark, as a signed 32-bit decimal ("-1282276342").
-std::string flyway_checksum(std::string_view source);
 
 // golang-migrate, dbmate, goose, diesel (one file each).
 History read_golang_migrate(db::Connection& connection);
@@ -73,6 +70,8 @@ std::vector<Entry> compare_dbmate(const Migrations& repository, const History& h
 History read_goose(db::Connection& connection);
 std::vector<Entry> compare_goose(const Migrations& repository, const History& history);
 History read_diesel(db::Connection& connection);
+History read_supabase(db::Connection& connection);
+std::vector<Entry> compare_supabase(const Migrations& repository, const History& history);
 std::vector<Entry> compare_diesel(const Migrations& repository, const History& history);
 
 // Prisma (prisma.cpp). Its checksums are SHA-256 hex of migration.sql.

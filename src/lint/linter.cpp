@@ -144,11 +144,12 @@ std::vector<Finding> check(const migrations::Migration& migration, const Options
   state.known = options.known;
   state.pg_version_num = options.pg_version_num;
   state.wrapped = runs_in_transaction(migration, statements, options.pg_version_num);
-  const auto format = options.format;
-  state.implicit_transaction = format == migrations::Format::golang_migrate && statements.size() > 1;
-  state.tool_wraps = !migration.no_transaction &&
-                     (format == migrations::Format::goose || format == migrations::Format::dbmate ||
-                      format == migrations::Format::diesel);
+  // How the migration's tool sends it (set by discovery from the format).
+  using Shape = migrations::TransactionShape;
+  state.implicit_transaction = (migration.shape == Shape::one_query && statements.size() > 1) ||
+                               migration.shape == Shape::batch;
+  state.tool_wraps = migration.shape == Shape::transaction;
+  state.tool = migration.tool;
   auto rules = make_rules();
   for (std::size_t i = 0; i < statements.size(); ++i) {
     const auto& statement = statements[i];

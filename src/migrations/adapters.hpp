@@ -21,11 +21,17 @@ std::string display_path(const std::filesystem::path& path);
 // Throws pgdrift::Error (usage) unless `dir` is an existing directory.
 void require_directory(const std::filesystem::path& dir);
 
-// The regular files directly in `dir`, each `dir / name`, sorted by name (natural order).
+// How names are sorted: `natural` ("2_a" before "10_b"), or `bytes`, byte by byte as Go's and
+// Rust's string sorts do ("10_b" before "2_a"), for tools that apply files in that order.
+enum class NameOrder { natural, bytes };
+
+// The regular files directly in `dir`, each `dir / name`, sorted by name.
 // Throws pgdrift::Error (usage) when `dir` cannot be listed.
-std::vector<std::filesystem::path> list_files(const std::filesystem::path& dir);
-// The subdirectories directly in `dir`, sorted by name (natural order).
-std::vector<std::filesystem::path> list_dirs(const std::filesystem::path& dir);
+std::vector<std::filesystem::path> list_files(const std::filesystem::path& dir,
+                                              NameOrder order = NameOrder::natural);
+// The subdirectories directly in `dir`, sorted by name.
+std::vector<std::filesystem::path> list_dirs(const std::filesystem::path& dir,
+                                             NameOrder order = NameOrder::natural);
 // Every regular file below `dir` at any depth, sorted by generic path (natural order).
 std::vector<std::filesystem::path> list_tree(const std::filesystem::path& dir);
 
@@ -76,6 +82,7 @@ std::vector<Migration> discover_goose(const DiscoverOptions& options, std::vecto
 std::vector<Migration> discover_prisma(const DiscoverOptions& options);
 std::vector<Migration> discover_drizzle(const DiscoverOptions& options);
 std::vector<Migration> discover_diesel(const DiscoverOptions& options);
+std::vector<Migration> discover_supabase(const DiscoverOptions& options);
 
 // Detection probes used by detect_format.
 bool is_flyway_versioned_name(std::string_view file_name);

@@ -56,9 +56,9 @@ std::vector<Migration> discover_diesel(const DiscoverOptions& options) {
     read_metadata(migration, folder);
     out.push_back(std::move(migration));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) {
-    return util::natural_less(a.version, b.version);
-  });
+  // Diesel sorts by version as a string (Rust's byte order): "10" before "9".
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (std::size_t i = 1; i < out.size(); ++i) {
     if (out[i - 1].version == out[i].version) throw_duplicate(out[i - 1], out[i]);
   }

@@ -29,13 +29,16 @@ std::string_view expected_files(Format format) {
       return "meta/_journal.json listing <tag>.sql files";
     case Format::diesel:
       return "<version>_<name>/up.sql folders (with optional down.sql)";
+    case Format::supabase:
+      return "<timestamp>_<name>.sql files in supabase/migrations";
     case Format::automatic:
       break;
   }
   return "";
 }
 
-std::vector<Migration> run_adapter(Format format, const DiscoverOptions& options, std::vector<std::string>& skipped) {
+std::vector<Migration> run_adapter(Format format, const DiscoverOptions& options,
+                                   std::vector<std::string>& skipped) {
   switch (format) {
     case Format::plain:
       return detail::discover_plain(options);
@@ -53,6 +56,8 @@ std::vector<Migration> run_adapter(Format format, const DiscoverOptions& options
       return detail::discover_drizzle(options);
     case Format::diesel:
       return detail::discover_diesel(options);
+    case Format::supabase:
+      return detail::discover_supabase(options);
     case Format::automatic:
       break;
   }
@@ -67,6 +72,7 @@ Discovery discover(const DiscoverOptions& options) {
   Discovery discovery;
   discovery.format = detected ? detect_format(options.dir) : options.format;
   discovery.migrations = run_adapter(discovery.format, options, discovery.skipped_code);
+  for (Migration& migration : discovery.migrations) set_tool(discovery.format, migration);
   if (discovery.migrations.empty() && discovery.skipped_code.empty()) {
     const std::string format_name(to_string(discovery.format));
     std::string message = detail::display_path(options.dir) + ": no migrations found (format " +
@@ -80,7 +86,54 @@ Discovery discover(const DiscoverOptions& options) {
   return discovery;
 }
 
-Migration load_file(const std::filesystem::path& file, const std::map<std::string, std::string>& vars) {
+// What the format's tool is called in messages, and how it sends each migration to the server
+// (TransactionShape). Every tool's documentation and source agree on these; README lists them.
+void set_tool(Format format, Migration& m) {
+  using Shape = TransactionShape;
+  const bool out = m.no_transaction;
+  m.format = format;
+  switch (format) {
+    case Format::flyway:
+      m.tool = "Flyway";
+      m.shape = out ? Shape::statements : Shape::flyway;
+      break;
+    case Format::golang_migrate:
+      m.tool = "golang-migrate";
+      m.shape = Shape::one_query;
+      break;
+    case Format::dbmate:
+      m.tool = "dbmate";
+      m.shape = out ? Shape::one_query : Shape::transaction;
+      break;
+    case Format::goose:
+      m.tool = "goose";
+      m.shape = out ? Shape::statements : Shape::transaction;
+      break;
+    case Format::prisma:
+      m.tool = "Prisma Migrate";
+      m.shape = Shape::one_query;
+      break;
+    case Format::drizzle:
+      m.tool = "drizzle-kit";
+      m.shape = Shape::transaction;
+      break;
+    case Format::diesel:
+      m.tool = "Diesel";
+      m.shape = out ? Shape::one_query : Shape::transaction;
+      break;
+    case Format::supabase:
+      m.tool = "the Supabase CLI";
+      m.shape = Shape::batch;
+      break;
+    case Format::plain:
+    case Format::automatic:
+      m.shape = Shape::flexible;
+      break;
+  }
+}
+
+Migration load_file(const std::filesystem::path& file,
+                    const std::map<std::string, std::string>& vars) {
   Migration migration = detail::load_migration(file);
   migration.version = file.stem().string();
   migration.name = migration.version;
@@ -92,11 +145,14 @@ Migration load_file(const std::filesystem::path& file, const std::map<std::strin
   if (!unsupported.empty()) {
     const auto& first = unsupported.front();
     const auto at = util::line_col(migration.source, migration.source_offset(first.offset));
-    throw usage_error(migration.display_path + ":" + std::to_string(at.line) + ": psql meta-command \\" + first.name +
-                          " cannot be honoured: pgdrift loads the file's SQL into one database, as psql would "
-                          "without it",
-                      "remove it (a schema dump made with pg_dump -s without -C has none), or run the file through "
-                      "psql yourself and dump that database");
+    throw usage_error(
+        migration.display_path + ":" + std::to_string(at.line) + ": psql meta-command \\" +
+            first.name +
+            " cannot be honoured: pgdrift loads the file's SQL into one database, as psql would "
+            "without it",
+        "remove it (a schema dump made with pg_dump -s without -C has none), or run the file "
+        "through "
+        "psql yourself and dump that database");
   }
   return migration;
 }

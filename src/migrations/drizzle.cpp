@@ -21,6 +21,7 @@ constexpr const char* k_journal_hint =
 struct Entry {
   long long idx = 0;
   std::string tag;
+  std::string when;  // ms since the epoch, as written; drizzle records it as created_at
 };
 
 // "journal:LINE: " when `needle` occurs in the journal text, else "journal: ".
@@ -65,6 +66,9 @@ std::vector<Entry> parse_journal(const fs::path& journal) {
                         k_journal_hint);
     }
     entry.idx = item["idx"].get<long long>();
+    if (item.contains("when") && item["when"].is_number_integer()) {
+      entry.when = std::to_string(item["when"].get<long long>());
+    }
     entries.push_back(std::move(entry));
   }
   std::stable_sort(entries.begin(), entries.end(),
@@ -97,6 +101,7 @@ std::vector<Migration> discover_drizzle(const DiscoverOptions& options) {
     const std::string_view digits = leading_digits(entry.tag);
     migration.version = digits.empty() ? entry.tag : std::string(digits);
     migration.name = entry.tag;
+    migration.recorded_at = entry.when;
     set_whole_file_up(migration, options.vars);
     for (const Migration& earlier : out) {
       if (earlier.version == migration.version) throw_duplicate(earlier, migration);

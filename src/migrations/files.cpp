@@ -46,7 +46,7 @@ void reject_odd_entry(const fs::directory_entry& entry) {
                     "remove it, or make it a regular migration file: pgdrift does not skip what it cannot read");
 }
 
-std::vector<fs::path> list(const fs::path& dir, Kind kind) {
+std::vector<fs::path> list(const fs::path& dir, Kind kind, NameOrder order) {
   std::vector<fs::path> out;
   std::error_code error;
   fs::directory_iterator it(dir, error);
@@ -59,8 +59,9 @@ std::vector<fs::path> list(const fs::path& dir, Kind kind) {
     if (wanted) out.push_back(dir / it->path().filename());
   }
   if (error) throw_list_error(dir, error);
-  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) {
-    return util::natural_less(a.filename().string(), b.filename().string());
+  std::sort(out.begin(), out.end(), [order](const fs::path& a, const fs::path& b) {
+    return order == NameOrder::natural ? util::natural_less(a.filename().string(), b.filename().string())
+                                       : a.filename().string() < b.filename().string();
   });
   return out;
 }
@@ -82,9 +83,9 @@ void require_directory(const fs::path& dir) {
   }
 }
 
-std::vector<fs::path> list_files(const fs::path& dir) { return list(dir, Kind::files); }
+std::vector<fs::path> list_files(const fs::path& dir, NameOrder order) { return list(dir, Kind::files, order); }
 
-std::vector<fs::path> list_dirs(const fs::path& dir) { return list(dir, Kind::dirs); }
+std::vector<fs::path> list_dirs(const fs::path& dir, NameOrder order) { return list(dir, Kind::dirs, order); }
 
 std::vector<fs::path> list_tree(const fs::path& dir) {
   std::vector<fs::path> out;

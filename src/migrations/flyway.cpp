@@ -1,7 +1,11 @@
 // Flyway layout: V<version>__<description>.sql (versioned), R__<description>.sql (repeatable,
-// applied after all versioned ones), U<version>__… (undo, never replayed), in any subfolder.
+// applied after all versioned ones), U<version>__… (undo, never replayed), B<version>__…
+// (baseline: on an empty database Flyway applies the latest one, then only the V files above it),
+// in any subfolder.
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <system_error>
 
@@ -9,13 +13,50 @@
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/text.hpp"
 
+namespace pgdrift::migrations {
+
+namespace {
+
+constexpr std::array<std::uint32_t, 256> make_crc_table() {
+  std::array<std::uint32_t, 256> table{};
+  for (std::uint32_t n = 0; n < 256; ++n) {
+    std::uint32_t c = n;
+    for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
+    table[n] = c;
+  }
+  return table;
+}
+constexpr std::array<std::uint32_t, 256> k_crc_table = make_crc_table();
+
+}  // namespace
+
+std::string flyway_checksum(std::string_view source) {
+  // Flyway reads the file line by line (java.io.BufferedReader: lines end at \n, \r or \r\n),
+  // drops a byte order mark from the first line and feeds each line's UTF-8 bytes, without the
+  // terminator, to one java.util.zip.CRC32. Files are UTF-8 here, so that is the CRC32 of the file
+  // with every CR and LF byte left out.
+  if (util::starts_with(source, "\xEF\xBB\xBF")) source.remove_prefix(3);
+  std::uint32_t crc = 0xFFFFFFFFU;
+  for (char c : source) {
+    if (c == '\n' || c == '\r') continue;
+    crc = k_crc_table[(crc ^ static_cast<unsigned char>(c)) & 0xFFU] ^ (crc >> 8);
+  }
+  crc ^= 0xFFFFFFFFU;
+  // Flyway stores (int) crc32.getValue(): the same 32 bits read as a signed integer.
+  const long long value = crc >= 0x80000000U ? static_cast<long long>(crc) - 0x100000000LL
+                                             : static_cast<long long>(crc);
+  return std::to_string(value);
+}
+
+}  // namespace pgdrift::migrations
+
 namespace pgdrift::migrations::detail {
 namespace fs = std::filesystem;
 
 namespace {
 
 struct FlywayName {
-  char kind = 'V';                 // 'V', 'U' or 'R'
+  char kind = 'V';                 // 'V', 'U', 'B' or 'R'
   std::string version_text;        // as written between the prefix and "__"
   std::vector<std::string> parts;  // numeric parts; empty when version_text is malformed
   std::string description;         // as written, underscores kept
@@ -32,7 +73,7 @@ std::optional<FlywayName> parse_name(std::string_view file_name) {
     parsed.description = std::string(stem.substr(3));
     return parsed;
   }
-  if (parsed.kind != 'V' && parsed.kind != 'U') return std::nullopt;
+  if (parsed.kind != 'V' && parsed.kind != 'U' && parsed.kind != 'B') return std::nullopt;
   const std::size_t separator = stem.find("__", 1);
   if (separator == std::string_view::npos || separator == 1) return std::nullopt;
   const std::string_view version = stem.substr(1, separator - 1);
@@ -97,11 +138,12 @@ struct Versioned {
 
 bool is_flyway_versioned_name(std::string_view file_name) {
   const auto parsed = parse_name(file_name);
-  return parsed && parsed->kind == 'V' && !parsed->parts.empty();
+  return parsed && (parsed->kind == 'V' || parsed->kind == 'B') && !parsed->parts.empty();
 }
 
 std::vector<Migration> discover_flyway(const DiscoverOptions& options) {
   std::vector<Versioned> versioned;
+  std::vector<Versioned> baselines;
   std::vector<Migration> repeatable;
   std::vector<std::pair<std::vector<std::string>, fs::path>> undo;
   for (const fs::path& file : list_tree(options.dir)) {
@@ -124,6 +166,10 @@ std::vector<Migration> discover_flyway(const DiscoverOptions& options) {
       migration.repeatable = true;
       migration.version = migration.name;
       repeatable.push_back(std::move(migration));
+    } else if (parsed->kind == 'B') {
+      migration.baseline = true;
+      migration.version = util::join(parsed->parts, ".");
+      baselines.push_back({std::move(migration), parsed->parts});
     } else {
       migration.version = util::join(parsed->parts, ".");
       versioned.push_back({std::move(migration), parsed->parts});
@@ -146,7 +192,23 @@ std::vector<Migration> discover_flyway(const DiscoverOptions& options) {
       throw_duplicate(repeatable[i - 1], repeatable[i]);
   }
 
+  // On an empty database Flyway runs the latest baseline script, then the V files above it: the
+  // baseline stands for everything up to its version.
+  const Versioned* baseline = nullptr;
+  for (const Versioned& item : baselines) {
+    if (baseline != nullptr && compare_versions(baseline->parts, item.parts) == 0) {
+      throw_duplicate(baseline->migration, item.migration);
+    }
+    if (baseline == nullptr || compare_versions(baseline->parts, item.parts) < 0) baseline = &item;
+  }
   std::vector<Migration> out;
+  if (baseline != nullptr) {
+    out.push_back(baseline->migration);
+    const std::vector<std::string> below = baseline->parts;
+    versioned.erase(std::remove_if(versioned.begin(), versioned.end(),
+                                   [&](const Versioned& item) { return compare_versions(item.parts, below) <= 0; }),
+                    versioned.end());
+  }
   for (Versioned& item : versioned) {
     for (const auto& [parts, path] : undo) {
       if (compare_versions(parts, item.parts) != 0) continue;

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<std::pair<Format, std::string_view>, 9> k_names{{
+constexpr std::array<std::pair<Format, std::string_view>, 10> k_names{{
     {Format::automatic, "auto"},
     {Format::plain, "plain"},
     {Format::flyway, "flyway"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<Format, std::string_view>, 9> k_names{{
     {Format::prisma, "prisma"},
     {Format::drizzle, "drizzle"},
     {Format::diesel, "diesel"},
+    {Format::supabase, "supabase"},
 }};
 
 // Detection must not fail on a file it cannot read: discovery reports that properly later.
@@ -42,6 +43,16 @@ bool any_sql_line(const fs::path& dir, bool (*matches)(std::string_view line)) {
     }
   }
   return false;
+}
+
+// The Supabase CLI keeps its migrations in supabase/migrations of the project.
+bool is_supabase_dir(const fs::path& dir) {
+  std::error_code error;
+  fs::path absolute = fs::absolute(dir, error);
+  if (error) return false;
+  absolute = absolute.lexically_normal();
+  if (!absolute.has_filename()) absolute = absolute.parent_path();
+  return absolute.filename() == "migrations" && absolute.parent_path().filename() == "supabase";
 }
 
 bool any_subdir_with(const fs::path& dir, const char* file_name) {
@@ -72,6 +83,7 @@ Format detect_format(const fs::path& dir) {
   detail::require_directory(dir);
   std::error_code error;
   if (fs::is_regular_file(dir / "meta" / "_journal.json", error)) return Format::drizzle;
+  if (is_supabase_dir(dir)) return Format::supabase;
   if (any_subdir_with(dir, "migration.sql")) return Format::prisma;
   if (any_subdir_with(dir, "up.sql")) return Format::diesel;
   for (const fs::path& file : detail::list_tree(dir)) {

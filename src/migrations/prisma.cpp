@@ -10,8 +10,9 @@ namespace pgdrift::migrations::detail {
 std::vector<Migration> discover_prisma(const DiscoverOptions& options) {
   std::vector<Migration> out;
   std::map<std::string, std::size_t> by_version;
-  // Prisma applies folders in name order; timestamps make that the version order.
-  for (const std::filesystem::path& folder : list_dirs(options.dir)) {
+  // Prisma applies folders sorted by name, byte by byte (Rust's string order): "19_a" before
+  // "3_d". Generated names start with a 14-digit timestamp, where that is the time order.
+  for (const std::filesystem::path& folder : list_dirs(options.dir, NameOrder::bytes)) {
     const std::filesystem::path file = folder / "migration.sql";
     std::error_code error;
     if (!std::filesystem::is_regular_file(file, error)) continue;

@@ -149,14 +149,45 @@ TEST_F(ReplayTest, ConcurrentIndexReplaysOutsideATransaction) {
 
 TEST_F(ReplayTest, FileDirectiveTurnsTheTransactionOff) {
   TempTree tree({{"20240101000000_enum.sql",
-                  "-- migrate:up transaction:false\n"
+                  "-- +goose NO TRANSACTION\n"
+                  "-- +goose Up\n"
                   "CREATE TYPE mood AS ENUM ('sad');\n"
-                  "ALTER TYPE mood ADD VALUE 'happy';\n"}});
-  const auto result = replay(tree, Format::dbmate);
+                  "ALTER TYPE mood ADD VALUE 'happy';\n"
+                  "CREATE TABLE feelings (m mood);\n"
+                  "CREATE INDEX CONCURRENTLY feelings_m ON feelings (m);\n"}});
+  const auto result = replay(tree, Format::goose);
   ASSERT_TRUE(result.ok());
   EXPECT_FALSE(result.migrations[0].in_transaction);
-  EXPECT_NE(result.migrations[0].transaction_note.find("transaction:false"), std::string::npos);
+  EXPECT_NE(result.migrations[0].transaction_note.find("NO TRANSACTION"), std::string::npos);
   EXPECT_EQ("2", scalar(m_database, "SELECT count(*) FROM pg_enum"));
+}
+
+// dbmate's transaction:false sends the section as one query: with more than one statement that is
+// one implicit transaction, where CREATE INDEX CONCURRENTLY fails as it does under dbmate.
+TEST_F(ReplayTest, DbmateWithoutTransactionStillSendsOneQuery) {
+  TempTree tree({{"20240101000000_index.sql",
+                  "-- migrate:up transaction:false\n"
+                  "CREATE TABLE feelings (m text);\n"
+                  "CREATE INDEX CONCURRENTLY feelings_m ON feelings (m);\n"},
+                 {"20240102000000_alone.sql",
+                  "-- migrate:up transaction:false\n"
+                  "CREATE INDEX CONCURRENTLY feelings_m2 ON feelings (m);\n"}});
+  auto result = replay(tree, Format::dbmate);
+  ASSERT_EQ(Status::failed, result.migrations[0].status);
+  const auto& failed = result.migrations[0].statements[1];
+  ASSERT_TRUE(failed.error);
+  EXPECT_EQ("25001", failed.error->sqlstate);
+  EXPECT_NE(failed.error->message.find("dbmate sends the whole file as one query"), std::string::npos)
+      << failed.error->message;
+  EXPECT_EQ("0", scalar(m_database, "SELECT count(*) FROM pg_class WHERE relname = 'feelings'"));
+
+  // Alone in its file, the statement runs as in autocommit: fine under dbmate, fine here.
+  TempTree alone({{"20240101000000_table.sql", "-- migrate:up\nCREATE TABLE feelings (m text);\n"},
+                  {"20240102000000_alone.sql",
+                   "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY feelings_m2 ON feelings (m);\n"}});
+  result = replay(alone, Format::dbmate);
+  EXPECT_TRUE(result.ok());
+  EXPECT_EQ("1", scalar(m_database, "SELECT count(*) FROM pg_class WHERE relname = 'feelings_m2'"));
 }
 
 TEST_F(ReplayTest, StatementTimeoutStopsAHungMigration) {

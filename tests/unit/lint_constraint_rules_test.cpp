@@ -441,11 +441,24 @@ TEST(LintConstraintRules, ConcurrentlyInTransactionWhenTheToolWraps) {
     EXPECT_EQ(found[0].severity, Severity::error);
     EXPECT_EQ(found[0].location->line, 2);
     EXPECT_EQ(found[0].location->column, 1);
-    EXPECT_NE(found[0].message.find("the migration tool runs this file in a transaction"),
-              std::string::npos);
+    EXPECT_NE(found[0].message.find(" runs this file in a transaction"), std::string::npos);
     EXPECT_NE(found[0].hint.find("-- +goose NO TRANSACTION"), std::string::npos);
-    // The file opts out of the tool's transaction.
-    EXPECT_TRUE(findings_of("concurrently-in-transaction", sql, 150000, format, true).empty());
+  }
+  EXPECT_NE(findings_of("concurrently-in-transaction", sql, 150000, migrations::Format::goose)[0].message.find(
+                "goose runs this file in a transaction"),
+            std::string::npos);
+  // The file opts out of the tool's transaction: goose then runs each statement on its own...
+  EXPECT_TRUE(findings_of("concurrently-in-transaction", sql, 150000, migrations::Format::goose, true).empty());
+  // ...but dbmate (transaction:false) and Diesel (run_in_transaction = false) send the file as one
+  // query, one implicit transaction: with another statement in the file it still fails.
+  for (const auto format : {migrations::Format::dbmate, migrations::Format::diesel}) {
+    const auto found = findings_of("concurrently-in-transaction", sql, 150000, format, true);
+    ASSERT_EQ(found.size(), 1u) << migrations::to_string(format);
+    EXPECT_NE(found[0].message.find("sends the file's statements as one query"), std::string::npos);
+    EXPECT_TRUE(findings_of("concurrently-in-transaction", "CREATE INDEX CONCURRENTLY i ON users (email);", 150000,
+                            format, true)
+                    .empty())
+        << migrations::to_string(format);
   }
   // Tools that do not always wrap (plain SQL, Flyway…) leave it to pgdrift.
   EXPECT_TRUE(

@@ -151,7 +151,9 @@ TEST(LintRobustnessRules, TransactionNestingInsideTheToolsTransaction) {
 
   lint::Options options;
   options.format = migrations::Format::goose;
-  const auto findings = of_rule(lint::check(lint_migration(sql), options), "transaction-nesting");
+  auto migration = lint_migration(sql);
+  migrations::set_tool(migrations::Format::goose, migration);
+  const auto findings = of_rule(lint::check(migration, options), "transaction-nesting");
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].severity, Severity::warning);
   EXPECT_EQ(findings[0].message,

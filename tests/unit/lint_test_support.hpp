@@ -38,7 +38,9 @@ inline std::vector<Finding> lint_all(const std::string& sql, int pg_version_num 
   lint::Options options;
   options.pg_version_num = pg_version_num;
   options.format = format;
-  return lint::check(lint_migration(sql, no_transaction), options);
+  auto migration = lint_migration(sql, no_transaction);
+  migrations::set_tool(format, migration);
+  return lint::check(migration, options);
 }
 
 // The findings of `rule` ("drop-table") among `findings`.

@@ -19,7 +19,7 @@ struct Config {
 
   struct Migrations {
     std::string dir;                          // migrations directory
-    std::string format = "auto";              // auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel
+    std::string format = "auto";              // auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel|supabase
     std::map<std::string, std::string> vars;  // template placeholders substituted in SQL
     std::vector<std::string> command;         // framework command replaying migrations instead (argv)
     // The git ref whose merge base with HEAD splits history from new migrations; the CI's base

@@ -30,9 +30,11 @@ struct FileState {
   int pg_version_num = 150000;     // e.g. 150000 for PostgreSQL 15, 110000 for 11
   bool wrapped = true;             // pgdrift wraps the whole migration in one transaction
   bool tool_wraps = false;         // the migration tool always wraps it (goose, dbmate, diesel
-                                   // unless the file opts out), even around CONCURRENTLY
-  bool implicit_transaction = false;  // the tool sends the whole file as one query, which Postgres
-                                      // runs as one implicit transaction (golang-migrate, > 1 statement)
+                                   // unless the file opts out, drizzle), even around CONCURRENTLY
+  bool implicit_transaction = false;  // the tool sends the whole file as one query or batch, which
+                                      // Postgres runs as one implicit transaction (golang-migrate and
+                                      // Prisma with > 1 statement, Supabase CLI always)
+  std::string tool;                // the tool applying it ("goose"), "" for plain files
   int explicit_depth = 0;          // 1 while a BEGIN written in the file is not yet committed
   bool lock_timeout_set = false;   // SET [LOCAL] lock_timeout seen earlier (not to 0)
   bool statement_timeout_set = false;

@@ -11,9 +11,10 @@
 namespace pgdrift::migrations {
 
 // Migration file layouts pgdrift understands.
-enum class Format { automatic, plain, flyway, golang_migrate, dbmate, goose, prisma, drizzle, diesel };
+enum class Format { automatic, plain, flyway, golang_migrate, dbmate, goose, prisma, drizzle, diesel, supabase };
 
-// "auto", "plain", "flyway", "golang-migrate", "dbmate", "goose", "prisma", "drizzle", "diesel".
+// "auto", "plain", "flyway", "golang-migrate", "dbmate", "goose", "prisma", "drizzle", "diesel",
+// "supabase".
 std::string_view to_string(Format format);
 std::optional<Format> parse_format(std::string_view text);
 
@@ -24,6 +25,23 @@ struct Substitution {
   std::size_t replacement_length = 0;
   std::size_t file_offset = 0;
   std::size_t length = 0;
+};
+
+// How a migration's own tool sends it to the server; replay does the same, so that a statement
+// the tool's transaction would refuse fails in pgdrift too (README, "Migration formats").
+enum class TransactionShape {
+  flexible,     // pgdrift's own (plain): one transaction, unless a statement cannot run in one or
+                // the file manages its own
+  transaction,  // the tool wraps the migration in BEGIN … COMMIT (goose, dbmate, Diesel, drizzle)
+  one_query,    // the tool sends the file as one query: several statements are one implicit
+                // transaction (golang-migrate, Prisma, dbmate transaction:false, Diesel
+                // run_in_transaction = false)
+  batch,        // statements and the history row in one pipeline: always one implicit
+                // transaction, even for one statement (Supabase CLI)
+  statements,   // each statement on its own, no transaction (goose NO TRANSACTION, Flyway
+                // executeInTransaction=false)
+  flyway,       // Flyway: a transaction, none when every statement cannot run in one; a mix of
+                // both is refused (Flyway's mixed=false)
 };
 
 // One migration, ready to replay.
@@ -44,6 +62,11 @@ struct Migration {
 
   bool no_transaction = false;     // the file says: do not wrap in a transaction
   std::string transaction_reason;  // the directive that said so, e.g. "-- +goose NO TRANSACTION"
+  Format format = Format::plain;   // the layout it was found in (set by discover())
+  TransactionShape shape = TransactionShape::flexible;  // set by discover() from the format
+  std::string tool;                // the tool that applies it, for messages ("goose"); "" for plain
+  bool baseline = false;           // a Flyway B<version> baseline script
+  std::string recorded_at;         // drizzle: the journal's `when` (ms since the epoch), as written
 
   std::string checksum;  // SHA-256 hex of `source`
 
@@ -72,9 +95,17 @@ struct Discovery {
 // versions, unreadable files, bytes that are not UTF-8, malformed sections or journals.
 Discovery discover(const DiscoverOptions& options);
 
+// Sets format, tool and shape of `migration` (found in `format`'s layout, its own directives
+// already read into no_transaction): how that tool sends it to the server. discover() does this.
+void set_tool(Format format, Migration& migration);
+
 // One SQL file (a schema file, for instance) as a single plain migration: version and name are
 // the file name without ".sql". Same errors as discover() for unreadable or non-UTF-8 files.
 Migration load_file(const std::filesystem::path& file, const std::map<std::string, std::string>& vars);
+
+// Flyway's checksum of a file: CRC32 over its lines' bytes without line terminators (\n, \r\n or
+// \r) and without a leading byte order mark, as a signed 32-bit decimal ("-1282276342").
+std::string flyway_checksum(std::string_view source);
 
 // The format `dir` looks like (never Format::automatic; plain when nothing more specific fits).
 // Throws pgdrift::Error (usage) when `dir` is not a directory or cannot be listed.

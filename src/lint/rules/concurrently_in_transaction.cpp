@@ -33,7 +33,8 @@ class ConcurrentlyInTransaction : public BasicRule {
                    "run the migration outside a transaction: `-- +goose NO TRANSACTION` (goose), "
                    "`-- migrate:up transaction:false` (dbmate), `run_in_transaction = false` in "
                    "metadata.toml (diesel); or remove the BEGIN/COMMIT around it, or give it a "
-                   "migration of its own (golang-migrate: alone in its file)"}) {}
+                   "migration of its own (golang-migrate, Prisma: alone in its file); drizzle-kit "
+                   "and the Supabase CLI cannot run it in a migration"}) {}
 
   void check(const StatementView& statement, const FileState& state, Sink& sink) override {
     const std::string form = concurrent_form(statement.tree);
@@ -45,14 +46,18 @@ class ConcurrentlyInTransaction : public BasicRule {
                       "cannot run inside a transaction block");
     } else if (state.tool_wraps) {
       sink.report(statement.statement.begin,
-                  form +
-                      " fails: the migration tool runs this file in a transaction, and it cannot "
-                      "run inside a transaction block");
-    } else if (state.implicit_transaction) {
+                  form + " fails: " + (state.tool.empty() ? std::string("the migration tool") : state.tool) +
+                      " runs this file in a transaction, and it cannot run inside a transaction block");
+    } else if (state.implicit_transaction && state.tool == "the Supabase CLI") {
       sink.report(statement.statement.begin,
                   form +
-                      " fails: golang-migrate sends the file's statements as one query, which "
-                      "Postgres runs as one implicit transaction; give it a migration file of its own");
+                      " fails: the Supabase CLI sends a file's statements and its history row as one "
+                      "batch, which Postgres runs as one implicit transaction");
+    } else if (state.implicit_transaction) {
+      sink.report(statement.statement.begin,
+                  form + " fails: " + (state.tool.empty() ? std::string("the migration tool") : state.tool) +
+                      " sends the file's statements as one query, which Postgres runs as one implicit "
+                      "transaction; give it a migration file of its own");
     }
   }
 };
