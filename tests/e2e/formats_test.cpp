@@ -2,7 +2,10 @@
 // Flyway's baseline scripts, the history table the tool keeps (and which migrations may touch),
 // and the transaction shape it sends each file in. Every dangerous case has a safe twin.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -335,6 +338,73 @@ INSTANTIATE_TEST_SUITE_P(
         // Plain files have no tool: pgdrift runs such a file without a transaction.
         ShapeCase{"plain_is_flexible", "plain", {{"db/001_orders.sql", k_table + k_cic}}, 0, ""}),
     [](const ::testing::TestParamInfo<ShapeCase>& param) { return std::string(param.param.name); });
+
+
+// ---------------------------------------------------------------------------------------------
+// What a tree assumes of its environment, and input that must not be dropped silently.
+
+// An extension the sandbox lacks is one finding naming the package and the image to use.
+TEST(ReplayEnvironment, MissingExtensionNamesThePackageAndTheImage) {
+  const Files files = {{"db/V1__shops.sql", "CREATE TABLE shops (id bigint PRIMARY KEY);\n"},
+                       {"db/V2__gis.sql", "CREATE EXTENSION IF NOT EXISTS postgis;\n"
+                                          "ALTER TABLE shops ADD COLUMN location geography(Point, 4326);\n"}};
+  const Outcome run = run_on(files, "flyway");
+  EXPECT_EQ(1, run.code) << run.output;
+  EXPECT_TRUE(has(run, "replay/extension-unavailable")) << run.output;
+  EXPECT_TRUE(has(run, "extension postgis is not installed on the sandbox's PostgreSQL")) << run.output;
+  EXPECT_TRUE(has(run, "-postgis-3")) << run.output;
+  EXPECT_TRUE(has(run, "--image postgis/postgis:")) << run.output;
+  // The safe twin: an extension the server ships replays.
+  const Outcome present = run_on({{"db/V1__trgm.sql", "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"}}, "flyway");
+  EXPECT_EQ(0, present.code) << present.output;
+}
+
+// A template placeholder without a value says which --var to pass, at its file:line; with the
+// value the tree replays.
+TEST(ReplayEnvironment, PlaceholderWithoutValueSaysWhichVarToPass) {
+  const Files files = {{"db/V1__schema.sql", "CREATE SCHEMA app;\n"},
+                       {"db/V2__table.sql", "-- the schema Flyway was told to use\n"
+                                            "CREATE TABLE ${flyway:defaultSchema}.accounts (id bigint);\n"}};
+  const Outcome run = run_on(files, "flyway");
+  EXPECT_EQ(1, run.code) << run.output;
+  EXPECT_TRUE(has(run, "V2__table.sql:2:14")) << run.output;
+  EXPECT_TRUE(has(run, "placeholder ${flyway:defaultSchema} has no value")) << run.output;
+  EXPECT_TRUE(has(run, "--var flyway:defaultSchema=VALUE")) << run.output;
+  const Outcome with_value = run_on(files, "flyway", "db", "replay", {"--var", "flyway:defaultSchema=app"});
+  EXPECT_EQ(0, with_value.code) << with_value.output;
+}
+
+// Bad input is exit 2 with the file named, never a silent skip or a truncated statement.
+TEST(ReplayInput, NulByteIsAnErrorNamingFileLineAndColumn) {
+  const Files files = {{"db/001_users.sql", "CREATE TABLE users (id int);\n"},
+                       {"db/002_bad.sql", std::string("SELECT 1;\nALTER TABLE users\0 ADD COLUMN x int;\n", 45)}};
+  const Outcome run = run_on(files, "plain");
+  EXPECT_EQ(2, run.code) << run.output;
+  EXPECT_TRUE(has(run, "002_bad.sql:2:18: file holds a NUL byte")) << run.output;
+}
+
+TEST(ReplayInput, DanglingLinkLoopAndFifoAreErrorsNamingTheEntry) {
+  struct Odd {
+    const char* name;
+    std::function<void(const std::filesystem::path&)> make;
+    const char* message;
+  };
+  const std::vector<Odd> odd = {
+      {"002_gone.sql", [](const std::filesystem::path& p) { std::filesystem::create_symlink("nowhere.sql", p); },
+       "002_gone.sql: is a symbolic link to nothing"},
+      {"002_loop.sql", [](const std::filesystem::path& p) { std::filesystem::create_symlink(p.filename(), p); },
+       "002_loop.sql: is a symbolic link loop in the migrations directory"},
+      {"002_pipe.sql", [](const std::filesystem::path& p) { ASSERT_EQ(0, mkfifo(p.c_str(), 0600)); },
+       "002_pipe.sql: is a FIFO (named pipe) in the migrations directory"},
+  };
+  for (const Odd& o : odd) {
+    TempTree tree({{"db/001_users.sql", "CREATE TABLE users (id int);\n"}});
+    o.make(tree.path() / "db" / o.name);
+    const auto result = run_pgdrift({"replay", "--migrations", tree / "db", "--format", "plain"}, tree.path());
+    EXPECT_EQ(2, result.status.code) << o.name << "\n" << result.output;
+    EXPECT_NE(result.output.find(o.message), std::string::npos) << result.output;
+  }
+}
 
 }  // namespace
 }  // namespace pgdrift::testing

@@ -152,6 +152,26 @@ TEST(HistoryCompareFlyway, ReportsEveryStateInRepositoryOrderThenUnknown) {
   EXPECT_EQ(nullptr, entries[4].migration);
 }
 
+// A B<version> baseline script in the repository: Flyway runs it only on an empty history, and
+// the versions it replaced, applied long ago from files since removed, are not unknown.
+TEST(HistoryCompareFlyway, RepositoryBaselineCoversOlderVersions) {
+  Migration baseline = migration("1.20.0", "baseline", "CREATE TABLE a ();\n", "B1_20_0__baseline.sql");
+  baseline.baseline = true;
+  const std::vector<Migration> repo = {baseline, migration("1.20.1", "add", "ALTER TABLE a ADD b int;\n")};
+  const auto crc = [&](std::size_t i) { return *tool_checksum(repo[i], Format::flyway); };
+  // A database migrated file by file before the baseline existed.
+  const History old = history({flyway_row("SQL", "1", "11"), flyway_row("SQL", "1.19", "12"),
+                               flyway_row("SQL", "1.20.1", crc(1)), flyway_row("SQL", "1.21", "13")});
+  EXPECT_EQ((Lines{"unknown 1.21"}), states(compare(repo, old, Format::flyway)));
+  // An empty history: the baseline is pending, as is everything above it.
+  EXPECT_EQ((Lines{"pending 1.20.0", "pending 1.20.1"}),
+            states(compare(repo, history({}), Format::flyway)));
+  // A database built from the baseline: nothing to say.
+  EXPECT_EQ(Lines{}, states(compare(repo, history({flyway_row("SQL_BASELINE", "1.20.0", crc(0)),
+                                                   flyway_row("SQL", "1.20.1", crc(1))}),
+                                    Format::flyway)));
+}
+
 TEST(HistoryCompareFlyway, UnchangedFilesAreNotListedWhateverTheirLineEndings) {
   const std::vector<Migration> repo = {
       migration("1", "init", "CREATE TABLE a (\r\n  id int\r\n);\r\n"),
