@@ -38,6 +38,13 @@ void add_report_flags(CLI::App& sub, ReplayFlags& flags) {
                "GitHub annotations, job summary and step outputs (on by itself when GITHUB_ACTIONS=true)");
 }
 
+// Commands that create sandbox databases from SQL run the setup files in each first.
+void add_setup_flag(CLI::App& sub, ReplayFlags& flags) {
+  sub.add_option("--setup", flags.setup,
+                 "SQL file run in every sandbox database before the first migration (roles, schemas, "
+                 "extensions the real clusters have); repeatable, after sandbox.setup's files");
+}
+
 void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
   optional_option(sub, "-m,--migrations", flags.migrations, "Migrations directory (migrations.dir)");
   optional_option(sub, "--format", flags.format,
@@ -55,6 +62,7 @@ void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
   optional_option(sub, "--image", flags.image,
                   "Image for the docker backend (postgres.image; default postgres:<version>)");
   optional_option(sub, "--cache-dir", flags.cache_dir, "Template cluster cache (sandbox.cache_dir)");
+  add_setup_flag(sub, flags);
   optional_option(sub, "--statement-timeout", flags.statement_timeout,
                   "Per-statement limit, e.g. 30s, 5min; 0 = none (replay.statement_timeout)");
   optional_option(sub, "--start-timeout", flags.start_timeout, "Sandbox start-up limit (sandbox.start_timeout)");
@@ -74,6 +82,7 @@ void add_source_flags(CLI::App& sub, ReplayFlags& flags) {
   optional_option(sub, "--docker", flags.docker, "Docker CLI for the docker backend (sandbox.docker)");
   optional_option(sub, "--image", flags.image, "Image for the docker backend (postgres.image)");
   optional_option(sub, "--cache-dir", flags.cache_dir, "Template cluster cache (sandbox.cache_dir)");
+  add_setup_flag(sub, flags);
   optional_option(sub, "--statement-timeout", flags.statement_timeout, "Per-statement limit (replay.statement_timeout)");
   optional_option(sub, "--start-timeout", flags.start_timeout, "Sandbox start-up limit (sandbox.start_timeout)");
 }

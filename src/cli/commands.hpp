@@ -31,6 +31,7 @@ struct ReplayFlags {
   std::optional<std::string> docker;
   std::optional<std::string> image;
   std::optional<std::string> cache_dir;
+  std::vector<std::string> setup;  // SQL files run before the first migration, after sandbox.setup's
   std::optional<std::string> statement_timeout;
   std::optional<std::string> start_timeout;
   std::optional<std::string> fail_on;

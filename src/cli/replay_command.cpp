@@ -3,6 +3,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "commands.hpp"
 #include "output.hpp"
@@ -33,6 +34,20 @@ std::chrono::milliseconds duration_flag(const std::string& text, const std::stri
 }
 
 
+// `files` without later mentions of a file named before (compared by their absolute, normalized
+// paths), in order.
+std::vector<std::string> unique_files(const std::vector<std::string>& files) {
+  std::vector<std::string> out;
+  std::set<std::filesystem::path> seen;
+  for (const auto& file : files) {
+    std::error_code ec;
+    auto key = std::filesystem::weakly_canonical(file, ec);
+    if (ec) key = std::filesystem::absolute(file).lexically_normal();
+    if (seen.insert(key).second) out.push_back(file);
+  }
+  return out;
+}
+
 }  // namespace
 
 config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, Io io) {
@@ -55,6 +70,13 @@ config::Config load_config(const CommonFlags& common, const ReplayFlags& flags, 
   if (flags.docker) cfg.sandbox.docker = *flags.docker;
   if (flags.image) cfg.postgres.image = *flags.image;
   if (flags.cache_dir) cfg.sandbox.cache_dir = *flags.cache_dir;
+  // --setup adds to sandbox.setup (as --exclude-schema adds to catalog.exclude_schemas); a file
+  // named twice runs once.
+  for (const auto& file : flags.setup) {
+    if (file.empty()) throw usage_error("--setup: empty file name", "name an SQL file: --setup db/setup.sql");
+    cfg.sandbox.setup.push_back(file);
+  }
+  cfg.sandbox.setup = unique_files(cfg.sandbox.setup);
   if (flags.statement_timeout) cfg.replay.statement_timeout = duration_flag(*flags.statement_timeout, "--statement-timeout");
   if (flags.start_timeout) cfg.sandbox.start_timeout = duration_flag(*flags.start_timeout, "--start-timeout");
   if (flags.fail_on) cfg.fail_on = *flags.fail_on;
@@ -109,7 +131,7 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
     auto sandbox_options = cli::sandbox_options(cfg, io.env, io.err, common.verbose);
     // docker draws pull progress on the terminal, never into a log or a JSON stream.
     sandbox_options.interactive = interactive(common, flags.json, io);
-    auto backend = sandbox::make_backend(sandbox_options);
+    auto backend = make_sandbox(sandbox_options, cfg);
     backend->start();
     report.backend = backend->kind();
     report.server_version = backend->server_version();

@@ -7,6 +7,7 @@
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/migrations/migration.hpp"
 #include "pgdrift/replay/replay.hpp"
+#include "pgdrift/replay/setup.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/text.hpp"
 
@@ -21,7 +22,7 @@ constexpr const char* k_source_hint =
 // Replays `list` into a fresh sandbox and introspects it; the sandbox is gone afterwards.
 LoadedSource replay_and_introspect(const std::vector<migrations::Migration>& list, const config::Config& cfg,
                                    const catalog::IntrospectOptions& options, Io io, bool verbose) {
-  auto backend = sandbox::make_backend(sandbox_options(cfg, io.env, io.err, verbose));
+  auto backend = make_sandbox(sandbox_options(cfg, io.env, io.err, verbose), cfg);
   backend->start();
   auto replayed = replay_into(*backend, "dump", list, cfg, options);
   backend->stop();
@@ -86,6 +87,15 @@ sandbox::Options sandbox_options(const config::Config& cfg, const Environment& e
   if (verbose) options.log = [&log](const std::string& line) { log << line << "\n"; };
   options.warn = [&log](const std::string& line) { log << line << "\n"; };
   return options;
+}
+
+std::unique_ptr<sandbox::Backend> make_sandbox(const sandbox::Options& options, const config::Config& cfg) {
+  // Read before anything starts: a missing setup file is bad input, found at once.
+  auto setup = replay::Setup::load(cfg.sandbox.setup, cfg.migrations.vars);
+  replay::SetupOptions setup_options;
+  setup_options.statement_timeout = cfg.replay.statement_timeout;
+  setup_options.log = options.log;
+  return replay::with_setup(sandbox::make_backend(options), std::move(setup), std::move(setup_options));
 }
 
 LoadedSource load_source(const std::string& source, const config::Config& cfg,

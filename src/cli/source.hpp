@@ -35,6 +35,11 @@ struct LoadedSource {
 sandbox::Options sandbox_options(const config::Config& cfg, const Environment& env, std::ostream& log,
                                  bool verbose);
 
+// The backend `options` describe, with the setup files of `cfg` (sandbox.setup plus --setup) run
+// in every database it creates (replay::with_setup). Throws pgdrift::Error (usage) for a setup
+// file that is missing or unreadable, like make_backend() for the rest.
+std::unique_ptr<sandbox::Backend> make_sandbox(const sandbox::Options& options, const config::Config& cfg);
+
 // Reads `source`'s schema. Databases are only read (read-only transaction, statement timeout,
 // application_name=pgdrift); directories and .sql files go through a throwaway sandbox that is
 // torn down before returning. Throws pgdrift::Error for usage and infrastructure problems.

@@ -190,7 +190,7 @@ void replay_and_lint(VerifyRun& run) {
   auto sandbox = sandbox_options(cfg, run.io.env, run.io.err, run.verbose);
   sandbox.interactive = run.interactive;
   sandbox.replay_cache_max_bytes = cfg.sandbox.replay_cache_size;
-  run.backend = sandbox::make_backend(sandbox);
+  run.backend = make_sandbox(sandbox, cfg);
 
   // Watchers of the new migrations: what each statement locks, rewrites and scans, and what each
   // migration drops or narrows.

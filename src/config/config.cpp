@@ -17,6 +17,7 @@
 //     start_timeout: 60s            # duration, > 0
 //     replay_cache: true            # keep the state after the history migrations (local backend)
 //     replay_cache_size: 2GiB       # bound of cache_dir/replay; least recently used entries go first
+//     setup: [db/setup.sql]         # paths: SQL run in every sandbox database before the migrations
 //   postgres:
 //     version: 15                   # major version, digits only
 //     image: postgres:15-alpine     # the docker backend's image; unset = postgres:<version>
@@ -210,6 +211,7 @@ void read_config(const Reader& r, const YAML::Node& root, Config& c) {
                 [&](const Entry& e) { r.read_duration(e, false, c.sandbox.start_timeout); }},
                {"replay_cache", [&](const Entry& e) { read_bool(r, e, c.sandbox.replay_cache); }},
                {"replay_cache_size", [&](const Entry& e) { read_size(r, e, c.sandbox.replay_cache_size); }},
+               {"setup", [&](const Entry& e) { r.read_paths(e, c.sandbox.setup); }},
            })},
           {"postgres",
            section({

@@ -207,6 +207,23 @@ void Reader::read_list(const Entry& entry, std::vector<std::string>& out) const 
   out = std::move(items);
 }
 
+void Reader::read_paths(const Entry& entry, std::vector<std::string>& out) const {
+  std::vector<std::string> items;
+  read_list(entry, items);
+  if (entry.value.IsNull()) return;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].empty()) {
+      const YAML::Node item = entry.value.IsSequence() ? entry.value[i] : entry.value;
+      throw error_at(line_of(item, entry.line), entry.key + (entry.value.IsSequence() ? "[" + std::to_string(i) + "]" : "") +
+                                                    " is an empty path",
+                     "name a file, relative to this file's directory");
+    }
+    const fs::path path(items[i]);
+    if (!path.is_absolute()) items[i] = (m_base / path).lexically_normal().string();
+  }
+  out = std::move(items);
+}
+
 std::string Reader::expand(const YAML::Node& scalar, int fallback_line,
                            const std::string& key) const {
   return expand_env(scalar.Scalar(), m_env,

@@ -70,6 +70,9 @@ class Reader {
   void read_command(const Entry& entry, std::vector<std::string>& out) const;
   // A list of strings (a single string is a one-item list).
   void read_list(const Entry& entry, std::vector<std::string>& out) const;
+  // A list of paths (a single string is a one-item list), each resolved like read_path; an
+  // empty item is an error.
+  void read_paths(const Entry& entry, std::vector<std::string>& out) const;
 
  private:
   std::optional<std::string> read_text(const Entry& entry, const std::string& expected) const;

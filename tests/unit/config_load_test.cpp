@@ -142,6 +142,26 @@ TEST_F(ConfigLoad, ResolvesRelativePathsAgainstTheConfigFileAsNamed) {
   }
 }
 
+TEST_F(ConfigLoad, SandboxSetupIsAListOfPathsRelativeToTheConfigFile) {
+  const std::string text = "sandbox:\n  setup:\n    - db/roles.sql\n    - ${SETUP_DIR}/auth.sql\n    - /srv/ext.sql\n";
+  write("sub/pgdrift.yml", text);
+  const Environment env = {{"SETUP_DIR", "setup"}};
+  EXPECT_EQ((Words{"sub/db/roles.sql", "sub/setup/auth.sql", "/srv/ext.sql"}),
+            load(fs::path("sub/pgdrift.yml"), m_dir, env).sandbox.setup);
+  EXPECT_EQ((Words{"db/roles.sql", "setup/auth.sql", "/srv/ext.sql"}), load_text(text, env).sandbox.setup);
+  // One string is a one-file list; no key, or no value, is no setup.
+  EXPECT_EQ((Words{"setup.sql"}), load_text("sandbox: {setup: ./setup.sql}\n").sandbox.setup);
+  EXPECT_TRUE(load_text("sandbox: {backend: local}\n").sandbox.setup.empty());
+  EXPECT_TRUE(load_text("sandbox:\n  setup:\n").sandbox.setup.empty());
+
+  EXPECT_EQ("pgdrift.yml:2: sandbox.setup must be a list of strings | ",
+            error_of("sandbox:\n  setup: {roles: db/roles.sql}\n"));
+  EXPECT_EQ("pgdrift.yml:4: sandbox.setup[1] is an empty path | name a file, relative to this file's directory",
+            error_of("sandbox:\n  setup:\n    - a.sql\n    - \"\"\n"));
+  EXPECT_EQ("pgdrift.yml:3: sandbox.setup must be a list of strings | ",
+            error_of("sandbox:\n  setup:\n    - [a.sql]\n"));
+}
+
 TEST_F(ConfigLoad, ExpandsEnvironmentVariablesInValues) {
   const Environment env = {{"CI_DATABASE_URL", "postgres://ci@db/postgres"},
                            {"EMPTY", ""},
@@ -192,7 +212,7 @@ TEST_F(ConfigLoad, ErrorsNameFileLineAndKey) {
   const std::string top_keys =
       "Valid top-level keys: migrations, sandbox, postgres, replay, catalog, targets, model, drift, lint, fail_on";
   const std::string sandbox_keys =
-      "Valid keys in sandbox: backend, server_url, docker, cache_dir, start_timeout, replay_cache, replay_cache_size";
+      "Valid keys in sandbox: backend, server_url, docker, cache_dir, start_timeout, replay_cache, replay_cache_size, setup";
   const std::string durations =
       "write a whole number with a unit: 250ms, 30s, 5min or 2h (a bare number is seconds)";
   const struct {

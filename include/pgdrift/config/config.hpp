@@ -38,6 +38,9 @@ struct Config {
     std::chrono::milliseconds start_timeout{60000};
     bool replay_cache = true;                          // keep history replays under cache_dir/replay
     std::uint64_t replay_cache_size = 2ULL << 30;      // bytes; least recently used entries go first
+    // SQL files run in every sandbox database before the first migration (roles, schemas,
+    // extensions the real clusters already have), in order; --setup adds to them.
+    std::vector<std::string> setup;
   } sandbox;
 
   struct Postgres {
