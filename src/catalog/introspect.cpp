@@ -92,10 +92,14 @@ SchemaModel introspect(db::Connection& connection, const IntrospectOptions& opti
   for (auto it = model.objects.begin(); it != model.objects.end();) {
     it = excluded(it->first, options) ? model.objects.erase(it) : std::next(it);
   }
-  // The Supabase CLI owns the schema supabase_migrations (its history and seed tables).
+  // The Supabase CLI owns the schema supabase_migrations (its history and seed tables), and
+  // pgdrift's change journal lives in pgdrift_journal in the databases it replays into.
+  const auto owned_schema = [](const std::string& name) {
+    return name == "supabase_migrations" || name == "pgdrift_journal";
+  };
   for (auto it = model.objects.begin(); it != model.objects.end();) {
-    const bool tool_owned = it->first.schema == "supabase_migrations" ||
-                            (it->first.kind == Kind::schema && it->first.name == "supabase_migrations");
+    const bool tool_owned =
+        owned_schema(it->first.schema) || (it->first.kind == Kind::schema && owned_schema(it->first.name));
     it = tool_owned ? model.objects.erase(it) : std::next(it);
   }
   // drizzle-kit keeps its history table in a schema of its own: with the table left out, an

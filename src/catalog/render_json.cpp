@@ -14,6 +14,10 @@ std::string to_json(const SchemaModel& model) {
     object["name"] = id.name;
     if (!id.table.empty()) object["table"] = id.table;
     object["properties"] = properties;  // std::map: keys sorted
+    if (const auto found = model.provenance.find(id); found != model.provenance.end()) {
+      object["created_at"] = found->second.created.text();
+      object["changed_at"] = found->second.changed.text();
+    }
     objects.push_back(std::move(object));
   }
   ordered_json j;

@@ -6,6 +6,7 @@
 
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/replay/journal.hpp"
 #include "pgdrift/replay/replay.hpp"
 #include "pgdrift/replay/setup.hpp"
 #include "pgdrift/util/error.hpp"
@@ -55,7 +56,10 @@ Replayed replay_into(sandbox::Backend& backend, const std::string& purpose,
   Replayed out;
   out.result = replay::run(*connection, list, replay_options);
   out.findings = replay::findings(out.result);
-  if (out.result.ok()) out.model = catalog::introspect(*connection, options);
+  if (out.result.ok()) {
+    out.model = catalog::introspect(*connection, options);
+    replay::attach_provenance(*connection, list, *out.model);
+  }
   return out;
 }
 

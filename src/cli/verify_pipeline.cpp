@@ -1,5 +1,6 @@
 #include "verify_pipeline.hpp"
 
+
 #include "drift_support.hpp"
 #include "judge_support.hpp"
 #include "lint_support.hpp"
@@ -7,6 +8,7 @@
 #include "pgdrift/diff/findings.hpp"
 #include "pgdrift/lint/guard.hpp"
 #include "pgdrift/lint/trace.hpp"
+#include "pgdrift/replay/journal.hpp"
 #include "pgdrift/replay/replay.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/process.hpp"
@@ -238,6 +240,11 @@ void replay_and_lint(VerifyRun& run) {
   if (replayed.result.ok()) {
     auto connection = db::Connection::open(replayed.database, "pgdrift");
     run.expected = catalog::introspect(*connection, run.introspection);
+    replay::attach_provenance(*connection, all, *run.expected);
+  }
+  if (run.verbose && !replayed.result.journal) {
+    run.io.err << "pgdrift: the sandbox's role may not create event triggers: no change journal, so drift "
+                  "findings are not located at the migration lines that made the objects\n";
   }
   const auto linting = Clock::now();
 

@@ -1,6 +1,7 @@
 #include "pgdrift/diff/findings.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "pgdrift/catalog/render.hpp"
 #include "pgdrift/diff/heal.hpp"
@@ -73,6 +74,24 @@ std::string hint(const Difference& d, const FindingOptions& o) {
   return "";
 }
 
+// Where a reviewer can act on the difference: the line of the migrations (or of the model file)
+// that made the object; none for an object only the actual side has, when that is a database.
+std::optional<catalog::SourceLine> source_of(const Difference& d, const catalog::SchemaModel& expected,
+                                             const catalog::SchemaModel& actual, const FindingOptions& o) {
+  const auto from = [&](const catalog::SchemaModel& model, bool created) -> std::optional<catalog::SourceLine> {
+    const auto found = model.provenance.find(d.id);
+    if (found == model.provenance.end()) return std::nullopt;
+    return created ? found->second.created : found->second.changed;
+  };
+  switch (d.change) {
+    case Change::missing: return from(expected, true);
+    case Change::changed: return from(expected, false);
+    case Change::renamed: return from(expected, false);
+    case Change::unexpected: return o.model ? from(actual, true) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string rule_for(const Difference& d) {
@@ -105,6 +124,11 @@ std::vector<Finding> findings(const std::vector<Difference>& differences, const 
     f.object = d.id.display();
     f.target = options.target;
     f.hint = hint(d, options);
+    if (const auto source = source_of(d, expected, actual, options)) {
+      f.location = Location{source->file, source->line, source->column, 0, 0};
+      if (d.change == Change::missing && !options.model) f.message += " (created by " + source->text() + ")";
+      if (d.change == Change::changed) f.message += " (last changed by " + source->text() + ")";
+    }
     if (d.change == Change::renamed) {
       f.fix = rename_sql(d);
     } else if (!options.model) {

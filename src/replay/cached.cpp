@@ -16,6 +16,7 @@ std::vector<const migrations::Migration*> slice(const std::vector<migrations::Mi
 ReplayResult join(ReplayResult head, ReplayResult tail) {
   for (auto& m : tail.migrations) head.migrations.push_back(std::move(m));
   head.duration_ms += tail.duration_ms;
+  head.journal = head.journal || tail.journal;  // one database: either part saw it installed
   return head;
 }
 

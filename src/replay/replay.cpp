@@ -7,6 +7,7 @@
 #include <string>
 
 #include "history_table.hpp"
+#include "pgdrift/replay/journal.hpp"
 #include "pgdrift/sql/statement.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/hash.hpp"
@@ -375,7 +376,9 @@ ReplayResult run(db::Connection& connection, const std::vector<const migrations:
   // The tool's history table exists before its first migration runs, as under the tool.
   detail::HistoryTable table(migrations.empty() ? migrations::Format::plain : migrations.front()->format);
   if (!migrations.empty()) table.prepare(connection);
+  // After the tool's table, so that what the journal records is the migrations' doing alone.
   ReplayResult result;
+  result.journal = install_journal(connection);
   bool failed = false;
   for (const auto* pointer : migrations) {
     const auto& migration = *pointer;
@@ -417,7 +420,7 @@ std::string cache_key(const std::vector<migrations::Migration>& migrations, std:
                       const std::string& server) {
   // Bump the layout when what a snapshot holds changes meaning; pgdrift's version is part of the
   // key too, since how migrations are replayed may change between releases.
-  std::string text = "pgdrift replay cache v2\n" + std::string(k_version) + "\n" + std::string(format) + "\n" +
+  std::string text = "pgdrift replay cache v3\n" + std::string(k_version) + "\n" + std::string(format) + "\n" +
                      server + "\n";
   for (const auto& m : migrations) {
     text += m.version + "\t" + m.name + "\t" + (m.repeatable ? "R" : "V") + (m.no_transaction ? "N" : "T") + "\t" +

@@ -163,6 +163,12 @@ TEST_F(VerifyTest, EveryDifferenceKindIsAFindingWithTheSqlThatFixesIt) {
   const auto ghost = finding(run, "drift/unexpected-index");
   EXPECT_EQ("warning", ghost["severity"]) << "an extra index is a warning by default";
   EXPECT_EQ("index public.users.users_email_ghost exists in staging but no migration creates it", ghost["message"]);
+  EXPECT_FALSE(ghost.contains("file")) << "a ghost has no source line: " << ghost;
+  const auto missing = finding(run, "drift/missing-index");
+  EXPECT_EQ("index public.orders.orders_user_id_idx is missing in staging (created by migrations/V2__orders.sql:8)",
+            missing["message"]);
+  EXPECT_EQ("migrations/V2__orders.sql", missing["file"]) << missing;
+  EXPECT_EQ(8, missing["line"]) << missing;
   EXPECT_NE(std::string::npos, ghost["fix"].get<std::string>().find("DROP INDEX")) << ghost;
 
   bool type_seen = false;
@@ -172,8 +178,11 @@ TEST_F(VerifyTest, EveryDifferenceKindIsAFindingWithTheSqlThatFixesIt) {
     if (message.find("type") == std::string::npos) continue;
     type_seen = true;
     EXPECT_EQ("column public.users.email: type is character varying(50) in staging, character varying(200) from the "
-              "migrations",
+              "migrations (last changed by migrations/V1__users.sql:3)",
               message);
+    // At the line that declares the column, where a reviewer can act on it.
+    EXPECT_EQ("migrations/V1__users.sql", f["file"]) << f;
+    EXPECT_EQ(3, f["line"]) << f;
     EXPECT_NE(std::string::npos, f["fix"].get<std::string>().find("character varying(200)")) << f;
   }
   EXPECT_TRUE(type_seen) << run.output;
@@ -241,6 +250,11 @@ TEST_F(VerifyTest, TheModelIsComparedBothWays) {
             finding(run, "drift/unexpected-column")["message"]);
   EXPECT_EQ("the model lacks index public.orders.orders_user_id_idx, which the migrations create",
             finding(run, "drift/missing-index")["message"]);
+  // Each side at its own line: the migration that creates the index, the model line declaring the column.
+  EXPECT_EQ("migrations/V2__orders.sql", finding(run, "drift/missing-index")["file"]);
+  EXPECT_EQ(8, finding(run, "drift/missing-index")["line"]);
+  EXPECT_EQ("model.sql", finding(run, "drift/unexpected-column")["file"]);
+  EXPECT_EQ(7, finding(run, "drift/unexpected-column")["line"]);
 }
 
 TEST_F(VerifyTest, HistoryStatesAreReportedByStatus) {

@@ -3,7 +3,9 @@
 #include <filesystem>
 
 #include "integration/sandbox_fixture.hpp"
+#include "pgdrift/catalog/introspect.hpp"
 #include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/replay/journal.hpp"
 #include "pgdrift/replay/replay.hpp"
 #include "support/temp_tree.hpp"
 
@@ -370,5 +372,58 @@ TEST_F(ReplayTest, ASyntaxErrorAtAPlaceholderWithoutValueSaysWhichVarToPass) {
   EXPECT_EQ("syntax error at or near \"TABEL\"", typo_findings[0].message);
 }
 
+// The change journal: every object of the replayed model says which statement created it and
+// which last changed it, at file:line; what the journal itself adds is not in the model.
+TEST_F(ReplayTest, TheJournalGivesEveryObjectTheLineThatCreatedAndLastChangedIt) {
+  TempTree tree({{"V1__users.sql",
+                  "CREATE TABLE users (\n"
+                  "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+                  "  email text NOT NULL\n"
+                  ");\n"
+                  "CREATE INDEX users_email_idx ON users (email);\n"},
+                 {"V2__orders.sql",
+                  "CREATE TYPE order_status AS ENUM ('new', 'paid');\n"
+                  "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users,\n"
+                  "  status order_status NOT NULL DEFAULT 'new');\n"
+                  "CREATE FUNCTION order_total(o bigint, currency text) RETURNS numeric LANGUAGE sql AS $$ SELECT 0 $$;\n"},
+                 {"V3__last_login.sql",
+                  "-- track logins\n"
+                  "ALTER TABLE users ADD COLUMN last_login timestamptz;\n"
+                  "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'paid';\n"
+                  "DROP INDEX users_email_idx;\n"
+                  "CREATE UNIQUE INDEX users_email_idx ON users (lower(email));\n"}});
+  const auto result = replay(tree, Format::flyway);
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(result.journal);
+  auto connection = db::Connection::open(m_database, "pgdrift-test");
+  auto model = catalog::introspect(*connection);
+  replay::attach_provenance(*connection, m_discovery.migrations, model);
+  const auto where = [&](catalog::Kind kind, const std::string& name, const std::string& table = "") {
+    const auto found = model.provenance.find({kind, kind == catalog::Kind::schema ? "" : "public", name, table});
+    if (found == model.provenance.end()) return std::string("none");
+    const auto file_of = [](const catalog::SourceLine& s) {
+      return std::filesystem::path(s.file).filename().string() + ":" + std::to_string(s.line);
+    };
+    return file_of(found->second.created) + " " + file_of(found->second.changed);
+  };
+  using catalog::Kind;
+  EXPECT_EQ("V1__users.sql:1 V3__last_login.sql:2", where(Kind::table, "users"));
+  EXPECT_EQ("V1__users.sql:3 V1__users.sql:3", where(Kind::column, "email", "users"));
+  EXPECT_EQ("V3__last_login.sql:2 V3__last_login.sql:2", where(Kind::column, "last_login", "users"));
+  EXPECT_EQ("V2__orders.sql:3 V3__last_login.sql:3", where(Kind::column, "status", "orders"));
+  EXPECT_EQ("V1__users.sql:1 V1__users.sql:1", where(Kind::constraint, "users_pkey", "users"));
+  EXPECT_EQ("V2__orders.sql:2 V2__orders.sql:2", where(Kind::constraint, "orders_user_id_fkey", "orders"));
+  // Dropped and created again: the new one's line.
+  EXPECT_EQ("V3__last_login.sql:5 V3__last_login.sql:5", where(Kind::index, "users_email_idx", "users"));
+  EXPECT_EQ("V2__orders.sql:1 V2__orders.sql:1", where(Kind::enum_type, "order_status"));
+  EXPECT_EQ("V2__orders.sql:4 V2__orders.sql:4", where(Kind::function, "order_total(bigint, text)"));
+  // Not from the migrations: no provenance, and the journal's own schema is not in the model.
+  EXPECT_EQ("none", where(Kind::schema, "public"));
+  for (const auto& [id, properties] : model.objects) {
+    EXPECT_NE("pgdrift_journal", id.schema) << id.display();
+    EXPECT_NE("pgdrift_journal", id.name) << id.display();
+  }
+}
 }  // namespace
 }  // namespace pgdrift::testing
+

@@ -62,11 +62,30 @@ using Properties = std::map<std::string, std::string>;
 // "comment" and "privileges" on any object; "position" on columns.
 bool is_informational(const std::string& property);
 
+// A place in a migration (or schema) file: the path as the user named it, 1-based line and column.
+struct SourceLine {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  // "db/V3__add_last_login.sql:2"
+  std::string text() const { return file + ":" + std::to_string(line); }
+};
+
+// Where the replayed files made an object: the statement that created it and the one that last
+// changed it (the same statement when nothing changed it since).
+struct Provenance {
+  SourceLine created;
+  SourceLine changed;
+};
+
 // A database's schema: every object, sorted by identity. Two databases with the same schema give
 // byte-identical models (and dumps).
 struct SchemaModel {
   std::map<ObjectId, Properties> objects;
   std::string server_version;  // e.g. "15.4"; informational
+  // Models built by replaying files: where each object came from (replay's change journal). Not
+  // part of the schema: never compared, absent from models read from a live database.
+  std::map<ObjectId, Provenance> provenance;
 
   // Adds or replaces an object.
   void add(const ObjectId& id, Properties properties) { objects[id] = std::move(properties); }

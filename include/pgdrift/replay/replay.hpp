@@ -55,6 +55,7 @@ struct ReplayResult {
   std::vector<MigrationResult> migrations;
   std::optional<CommandResult> command;
   double duration_ms = 0;
+  bool journal = false;  // the change journal recorded this replay (see journal.hpp)
   bool ok() const;
   std::size_t count(Status status) const;
 };
