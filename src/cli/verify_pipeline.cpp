@@ -125,7 +125,13 @@ diff::ExpressionCanonicalizer& expected_canonicalizer(VerifyRun& run) {
 // the sandbox database `canonicalizer` probes taking expected's text, so they are no drift.
 void align(const catalog::SchemaModel& expected, catalog::SchemaModel& actual,
            diff::ExpressionCanonicalizer& canonicalizer, const VerifyRun& run, const std::string& name) {
-  const auto aligned = diff::align_expressions(expected, actual, canonicalizer);
+  std::size_t aligned = 0;
+  try {
+    aligned = diff::align_expressions(expected, actual, canonicalizer);
+  } catch (const Error& e) {
+    // Said so, since the caller reports it under the target's (or the model's) name.
+    throw Error(e.kind(), std::string("the sandbox's expression probes failed: ") + e.what(), e.hint());
+  }
   if (run.verbose && aligned > 0) {
     run.io.err << "pgdrift: " << name << ": " << aligned
                << (aligned == 1 ? " expression is spelled differently but parses the same\n"
