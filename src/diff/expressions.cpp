@@ -31,6 +31,10 @@ bool is_expression(Kind kind, const std::string& property) {
       return property == "default" || property == "checks";
     case Kind::policy:
       return property == "using" || property == "with_check";
+    case Kind::function:
+    case Kind::procedure:
+      // Only an SQL-standard body is deparsed; the canonicalizer answers for no other.
+      return property == "definition";
     default:
       return false;
   }

@@ -71,6 +71,23 @@ std::vector<std::string> domain_checks(const std::string& checks) {
   return items;
 }
 
+// pg_get_functiondef's text of a LANGUAGE sql routine with a BEGIN ATOMIC body.
+bool sql_standard_body(const std::string& text) {
+  return (util::starts_with(text, "CREATE OR REPLACE FUNCTION ") ||
+          util::starts_with(text, "CREATE OR REPLACE PROCEDURE ")) &&
+         text.find("\n LANGUAGE sql\n") != std::string::npos &&
+         text.find("\nBEGIN ATOMIC\n") != std::string::npos;
+}
+
+// As the catalog reader keeps a routine's definition: without trailing blanks and newlines.
+std::string trimmed_right(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\t' ||
+                           text.back() == '\r')) {
+    text.pop_back();
+  }
+  return text;
+}
+
 }  // namespace
 
 ServerCanonicalizer::ServerCanonicalizer(db::ConnectionInfo database)
@@ -284,6 +301,23 @@ std::optional<std::string> ServerCanonicalizer::probe(const Expression& e) {
             connection.query("SELECT pg_catalog.pg_get_triggerdef(oid) FROM pg_catalog.pg_trigger"
                              " WHERE tgrelid = $1::pg_catalog.regclass AND tgname = $2",
                              {table, id.name}));
+      });
+    case Kind::function:
+    case Kind::procedure:
+      // Only an SQL-standard body (BEGIN ATOMIC) is kept parsed and deparsed; any other body is
+      // kept as written, so its text is the whole truth (and not re-created here).
+      if (!sql_standard_body(e.text)) return std::nullopt;
+      return attempt([&]() -> std::optional<std::string> {
+        connection.query(e.text);  // CREATE OR REPLACE: the same routine, re-created in place
+        const auto open = id.name.find('(');
+        if (open == std::string::npos) return std::nullopt;
+        const std::string signature = db::quote_ident(id.schema) + "." +
+                                      db::quote_ident(id.name.substr(0, open)) +
+                                      id.name.substr(open);
+        const auto definition = first(connection.query(
+            "SELECT pg_catalog.pg_get_functiondef($1::pg_catalog.regprocedure)", {signature}));
+        if (!definition) return std::nullopt;
+        return trimmed_right(*definition);
       });
     default:
       return std::nullopt;

@@ -200,7 +200,8 @@ TEST(AlignExpressions, OnlyTheDeparsedPropertiesAreExpressions) {
       {Kind::column, "generated", true},       {Kind::domain, "default", true},
       {Kind::domain, "checks", true},          {Kind::policy, "using", true},
       {Kind::policy, "with_check", true},      {Kind::column, "type", false},
-      {Kind::function, "definition", false},   {Kind::policy, "roles", false},
+      {Kind::function, "definition", true},    {Kind::procedure, "definition", true},
+      {Kind::function, "returns", false},      {Kind::policy, "roles", false},
       {Kind::table, "partition_bound", false}, {Kind::constraint, "comment", false},
   };
   for (const auto& c : cases) {

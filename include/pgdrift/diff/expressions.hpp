@@ -22,7 +22,8 @@ struct Expression {
 // differently depending on how it was built (a migration's `col IN ('a', 'b')` on a varchar
 // column, and the same check after pg_dump and restore): constraint, index, view, materialized
 // view and trigger `definition`; column `default` and `generated`; domain `default` and `checks`;
-// policy `using` and `with_check`.
+// policy `using` and `with_check`; function and procedure `definition` (an SQL-standard
+// BEGIN ATOMIC body is stored parsed).
 bool is_expression(catalog::Kind kind, const std::string& property);
 
 // The seam between comparing models and the server that parses expressions: the real one

@@ -23,7 +23,9 @@ namespace pgdrift::diff {
 // DEFAULT, pg_get_expr. Generated column: a scratch column of the same type GENERATED ALWAYS AS
 // (…) STORED. Index: CREATE INDEX probe ON [ONLY] table, pg_get_indexdef. View and materialized
 // view: CREATE TEMPORARY VIEW probe, pg_get_viewdef. Policy: CREATE POLICY probe … USING / WITH
-// CHECK. Trigger: DROP TRIGGER, then the CREATE TRIGGER text, pg_get_triggerdef.
+// CHECK. Trigger: DROP TRIGGER, then the CREATE TRIGGER text, pg_get_triggerdef. Function and
+// procedure with a BEGIN ATOMIC body (LANGUAGE sql): its CREATE OR REPLACE text,
+// pg_get_functiondef; any other body is kept as written and gets no canonical form.
 // Every probe statement is sent alone through the extended protocol, so a text can never end
 // the transaction or run a second statement. A probe that fails gives nullopt.
 class ServerCanonicalizer : public ExpressionCanonicalizer {
