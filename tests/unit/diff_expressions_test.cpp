@@ -124,6 +124,36 @@ TEST(AlignExpressions, ATextTheServerCannotCanonicalizeStaysDrift) {
   EXPECT_EQ(1u, compare(expected, actual).size());
 }
 
+TEST(AlignExpressions, AnAutoNamedCheckUnderAnotherNameIsPairedWhenItParsesTheSame) {
+  // Built another way, PostgreSQL numbered the generated name: compare() pairs auto-named
+  // constraints by definition, which must read the same first.
+  const auto expected = memberships(k_migrated);
+  const ObjectId renamed{Kind::constraint, "public", "memberships_role_check1", "memberships"};
+  for (const auto& [other, paired] :
+       {std::make_pair(k_restored, true), std::make_pair(k_widened, false)}) {
+    auto actual = memberships(other);
+    actual.add(renamed, actual.objects.at(check()));
+    actual.objects.erase(check());
+    RecordingCanonicalizer canonicalizer(
+        Forms{{k_migrated, k_restored}, {k_restored, k_restored}, {k_widened, k_widened}});
+
+    EXPECT_EQ(paired ? 1u : 0u, align_expressions(expected, actual, canonicalizer));
+
+    EXPECT_EQ((std::vector<std::vector<std::string>>{
+                  {"constraint public.memberships.memberships_role_check definition: " + k_migrated,
+                   "constraint public.memberships.memberships_role_check1 definition: " + other}}),
+              canonicalizer.calls);
+    if (paired) {
+      EXPECT_TRUE(compare(expected, actual).empty());
+    } else {
+      EXPECT_EQ(
+          (std::vector<std::string>{"constraint public.memberships.memberships_role_check ",
+                                    "constraint public.memberships.memberships_role_check1 "}),
+          changed_properties(expected, actual));
+    }
+  }
+}
+
 TEST(AlignExpressions, NothingIsAskedWhenNoExpressionDiffers) {
   const auto expected = memberships(k_migrated);
   auto actual = memberships(k_migrated);

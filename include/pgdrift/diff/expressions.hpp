@@ -41,10 +41,11 @@ class ExpressionCanonicalizer {
 
 // Where `actual` spells an expression property of an object (same identity in both models)
 // differently from `expected` but both texts have the same canonical form, sets actual's value to
-// expected's text, so that compare(), heal() and findings() see no difference. Asks
-// `canonicalizer` once, with both texts of every such pair, and not at all when no expression
-// differs. Returns how many properties were aligned. A pair that cannot be canonicalized stays
-// different (reported as drift).
+// expected's text, so that compare(), heal() and findings() see no difference. Likewise for the
+// definition of a constraint or index on one side only that compare() pairs by definition with
+// one on the other side (same table and type, one of the names auto-generated). Asks
+// `canonicalizer` once, with every such text, and not at all when no expression differs. Returns
+// how many properties were aligned. A pair that cannot be canonicalized stays different (drift).
 std::size_t align_expressions(const catalog::SchemaModel& expected, catalog::SchemaModel& actual,
                               ExpressionCanonicalizer& canonicalizer);
 
