@@ -32,7 +32,7 @@ struct LoadedSource {
   std::vector<Finding> findings;    // what replay found (failures make loaded false)
   std::string description;          // e.g. "db/migrations (flyway, 12 migrations)"
   // With `keep_sandbox`, a directory or .sql SOURCE that loaded keeps its sandbox running and
-  // names the database holding its schema (for expression probes); stop it with stop().
+  // names the database holding its schema (for expression probes); the caller stops it.
   std::unique_ptr<sandbox::Backend> sandbox;
   std::optional<db::ConnectionInfo> database;
 };

@@ -121,8 +121,9 @@ diff::ExpressionCanonicalizer& expected_canonicalizer(VerifyRun& run) {
   return *run.canonicalizer;
 }
 
-// `actual` with the expressions it spells differently from `expected` but that parse the same in
-// the sandbox database `canonicalizer` probes taking expected's text, so they are no drift.
+// Gives the expressions `actual` spells differently from `expected` but that parse the same (in
+// the sandbox database `canonicalizer` probes) expected's text, so they are no drift; -v counts
+// them under `name` (a target, or "model").
 void align(const catalog::SchemaModel& expected, catalog::SchemaModel& actual,
            diff::ExpressionCanonicalizer& canonicalizer, const VerifyRun& run, const std::string& name) {
   std::size_t aligned = 0;
