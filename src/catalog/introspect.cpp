@@ -61,6 +61,11 @@ std::string Scope::not_extension_member(const std::string& classid, const std::s
 
 }  // namespace detail
 
+std::vector<std::string> deparse_settings() {
+  return {"SET LOCAL search_path = ''", "SET LOCAL DateStyle = 'ISO'",
+          "SET LOCAL IntervalStyle = 'postgres'", "SET LOCAL extra_float_digits = 3"};
+}
+
 SchemaModel introspect(db::Connection& connection, const IntrospectOptions& options) {
   detail::Scope scope;
   scope.server_version_num = connection.server_version_num();
@@ -72,10 +77,7 @@ SchemaModel introspect(db::Connection& connection, const IntrospectOptions& opti
   // One snapshot for every query; nothing is ever written.
   run(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
-    run(connection, "SET LOCAL search_path = ''");
-    run(connection, "SET LOCAL DateStyle = 'ISO'");
-    run(connection, "SET LOCAL IntervalStyle = 'postgres'");
-    run(connection, "SET LOCAL extra_float_digits = 3");
+    for (const auto& setting : deparse_settings()) run(connection, setting);
     detail::read_namespaces(connection, scope, model);
     detail::read_types(connection, scope, model);
     detail::read_sequences(connection, scope, model);

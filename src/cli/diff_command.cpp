@@ -4,12 +4,50 @@
 #include "output.hpp"
 #include "pgdrift/diff/findings.hpp"
 #include "pgdrift/diff/heal.hpp"
+#include "pgdrift/diff/server_canonicalizer.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/version.hpp"
+#include "rebuilt_schema.hpp"
 #include "secrets.hpp"
 #include "source.hpp"
 
 namespace pgdrift::cli {
+
+namespace {
+
+void report_aligned(std::size_t aligned, Io io, bool verbose) {
+  if (verbose && aligned > 0) {
+    io.err << "pgdrift: " << aligned
+           << (aligned == 1 ? " expression is spelled differently but parses the same\n"
+                            : " expressions are spelled differently but parse the same\n");
+  }
+}
+
+// B's expressions that A spells differently but that parse the same take A's text, so neither
+// the findings nor --sql report them. They are probed in the sandbox database of A, else of B
+// (and that sandbox is stopped); between two database URLs, in a sandbox started only when an
+// expression differs, holding A's schema rebuilt from A's model.
+void align_expressions(LoadedSource& a, LoadedSource& b, const config::Config& cfg, Io io, bool verbose) {
+  LoadedSource& probed = a.database ? a : b;
+  if (probed.database) {
+    diff::ServerCanonicalizer canonicalizer(*probed.database);
+    report_aligned(diff::align_expressions(a.model, b.model, canonicalizer), io, verbose);
+    probed.sandbox->stop();
+    probed.sandbox.reset();
+    return;
+  }
+  RebuiltSchemaCanonicalizer canonicalizer(a.model, sandbox_options(cfg, io.env, io.err, verbose));
+  report_aligned(diff::align_expressions(a.model, b.model, canonicalizer), io, verbose);
+  if (!canonicalizer.unavailable().empty()) {
+    io.err << "pgdrift: warning: expressions are compared as written (no sandbox to parse them in: "
+           << canonicalizer.unavailable() << ")\n";
+  } else if (verbose && canonicalizer.started()) {
+    io.err << "pgdrift: expressions were probed in a sandbox holding the first database's schema\n";
+  }
+  canonicalizer.stop();
+}
+
+}  // namespace
 
 int diff_command(const CommonFlags& common, const ReplayFlags& flags, const DriftFlags& drift, Io io) {
   const auto started = std::chrono::steady_clock::now();
@@ -29,14 +67,16 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
   LoadedSource a;
   LoadedSource b;
   try {
-    a = load_source(source_a, cfg, options, io, common.verbose);
-    if (a.loaded) b = load_source(source_b, cfg, options, io, common.verbose);
+    // One sandbox stays up for the expression probes: A's (the reference), else B's.
+    a = load_source(source_a, cfg, options, io, common.verbose, true);
+    if (a.loaded) b = load_source(source_b, cfg, options, io, common.verbose, !a.sandbox);
   } catch (const Error& e) {
     // CI always gets its report files, also when the run stops with exit 2 or 3.
     write_error_reports(report, e, flags, fallback_path, io);
     throw;
   }
   if (!a.loaded || !b.loaded) {
+    if (a.sandbox) a.sandbox->stop();
     // A source that does not build has no schema to compare: show why, as replay would.
     report.findings = a.loaded ? b.findings : a.findings;
     report.duration_ms =
@@ -44,6 +84,7 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
     write_outputs(report, common, flags, fallback_path, io);
     return 1;
   }
+  align_expressions(a, b, cfg, io, common.verbose);
   if (drift.sql) {
     diff::HealOptions heal;
     heal.allow_destructive = drift.allow_destructive;

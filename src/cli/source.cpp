@@ -20,17 +20,24 @@ constexpr const char* k_source_hint =
     "a SOURCE is a postgresql:// URL (a live database, read only), a migrations directory, or a .sql "
     "schema file";
 
-// Replays `list` into a fresh sandbox and introspects it; the sandbox is gone afterwards.
+// Replays `list` into a fresh sandbox and introspects it; the sandbox is gone afterwards unless
+// `keep_sandbox` and the replay succeeded.
 LoadedSource replay_and_introspect(const std::vector<migrations::Migration>& list, const config::Config& cfg,
-                                   const catalog::IntrospectOptions& options, Io io, bool verbose) {
+                                   const catalog::IntrospectOptions& options, Io io, bool verbose,
+                                   bool keep_sandbox) {
   auto backend = make_sandbox(sandbox_options(cfg, io.env, io.err, verbose), cfg);
   backend->start();
   auto replayed = replay_into(*backend, "dump", list, cfg, options);
-  backend->stop();
   LoadedSource out;
   out.findings = std::move(replayed.findings);
   out.loaded = replayed.model.has_value();
   if (replayed.model) out.model = std::move(*replayed.model);
+  if (keep_sandbox && out.loaded) {
+    out.database = replayed.database;
+    out.sandbox = std::move(backend);
+  } else {
+    backend->stop();
+  }
   return out;
 }
 
@@ -49,11 +56,12 @@ Replayed replay_into(sandbox::Backend& backend, const std::string& purpose,
                      const std::vector<migrations::Migration>& list, const config::Config& cfg,
                      const catalog::IntrospectOptions& options,
                      const std::vector<lint::ReplayObserver*>& observers) {
-  auto connection = db::Connection::open(backend.create_database(purpose), "pgdrift");
+  Replayed out;
+  out.database = backend.create_database(purpose);
+  auto connection = db::Connection::open(out.database, "pgdrift");
   replay::Options replay_options;
   replay_options.statement_timeout = cfg.replay.statement_timeout;
   replay_options.observers = observers;
-  Replayed out;
   out.result = replay::run(*connection, list, replay_options);
   out.findings = replay::findings(out.result);
   if (out.result.ok()) {
@@ -103,7 +111,7 @@ std::unique_ptr<sandbox::Backend> make_sandbox(const sandbox::Options& options, 
 }
 
 LoadedSource load_source(const std::string& source, const config::Config& cfg,
-                         const catalog::IntrospectOptions& options, Io io, bool verbose) {
+                         const catalog::IntrospectOptions& options, Io io, bool verbose, bool keep_sandbox) {
   switch (classify_source(source)) {
     case SourceKind::database: {
       const auto info = db::ConnectionInfo::parse(source);
@@ -123,14 +131,14 @@ LoadedSource load_source(const std::string& source, const config::Config& cfg,
                           "use one of: auto, plain, flyway, golang-migrate, dbmate, goose, prisma, drizzle, diesel");
       }
       const auto discovery = migrations::discover({source, *format, cfg.migrations.vars});
-      auto out = replay_and_introspect(discovery.migrations, cfg, options, io, verbose);
+      auto out = replay_and_introspect(discovery.migrations, cfg, options, io, verbose, keep_sandbox);
       out.description = source + " (" + std::string(migrations::to_string(discovery.format)) + ", " +
                         std::to_string(discovery.migrations.size()) + " migrations)";
       return out;
     }
     case SourceKind::schema_file: {
       const std::vector<migrations::Migration> list = {migrations::load_file(source, cfg.migrations.vars)};
-      auto out = replay_and_introspect(list, cfg, options, io, verbose);
+      auto out = replay_and_introspect(list, cfg, options, io, verbose, keep_sandbox);
       out.description = source;
       return out;
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "commands.hpp"
 #include "pgdrift/catalog/introspect.hpp"
 #include "pgdrift/catalog/schema_model.hpp"
+#include "pgdrift/db/connection.hpp"
 #include "pgdrift/migrations/migration.hpp"
 #include "pgdrift/replay/replay.hpp"
 #include "pgdrift/sandbox/backend.hpp"
@@ -29,6 +31,10 @@ struct LoadedSource {
   catalog::SchemaModel model;       // valid when loaded
   std::vector<Finding> findings;    // what replay found (failures make loaded false)
   std::string description;          // e.g. "db/migrations (flyway, 12 migrations)"
+  // With `keep_sandbox`, a directory or .sql SOURCE that loaded keeps its sandbox running and
+  // names the database holding its schema (for expression probes); the caller stops it.
+  std::unique_ptr<sandbox::Backend> sandbox;
+  std::optional<db::ConnectionInfo> database;
 };
 
 // The sandbox options pgdrift.yml and the flags describe; progress goes to `log` when verbose.
@@ -44,7 +50,8 @@ std::unique_ptr<sandbox::Backend> make_sandbox(const sandbox::Options& options, 
 // application_name=pgdrift); directories and .sql files go through a throwaway sandbox that is
 // torn down before returning. Throws pgdrift::Error for usage and infrastructure problems.
 LoadedSource load_source(const std::string& source, const config::Config& cfg,
-                         const catalog::IntrospectOptions& options, Io io, bool verbose);
+                         const catalog::IntrospectOptions& options, Io io, bool verbose,
+                         bool keep_sandbox = false);
 
 // The IntrospectOptions of pgdrift.yml's catalog section.
 catalog::IntrospectOptions introspect_options(const config::Config& cfg);
@@ -54,6 +61,7 @@ struct Replayed {
   replay::ReplayResult result;
   std::vector<Finding> findings;
   std::optional<catalog::SchemaModel> model;  // set when every migration applied
+  db::ConnectionInfo database;                // where they were replayed (in `backend`)
 };
 // `observers` watch the replay (dynamic lint tracing, the destructive guard).
 Replayed replay_into(sandbox::Backend& backend, const std::string& purpose,

@@ -68,6 +68,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     if (const auto why = run.backend->wait_for_snapshot(); !why.empty() && report.judged.cache == "saved") {
       report.judged.cache = "not saved: " + why;
     }
+    run.canonicalizer.reset();  // its session first, then the server
     run.backend->stop();
     timed("stopping the sandbox");
     apply_severity_overrides(report.findings, cfg);

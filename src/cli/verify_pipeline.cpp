@@ -117,6 +117,31 @@ std::set<std::string> applied_paths(const std::vector<migrations::Migration>& al
   return out;
 }
 
+// The canonicalizer probing in the database of the expected model (made on first use).
+diff::ExpressionCanonicalizer& expected_canonicalizer(VerifyRun& run) {
+  if (!run.canonicalizer) run.canonicalizer = std::make_unique<diff::ServerCanonicalizer>(*run.expected_database);
+  return *run.canonicalizer;
+}
+
+// Gives the expressions `actual` spells differently from `expected` but that parse the same (in
+// the sandbox database `canonicalizer` probes) expected's text, so they are no drift; -v counts
+// them under `name` (a target, or "model").
+void align(const catalog::SchemaModel& expected, catalog::SchemaModel& actual,
+           diff::ExpressionCanonicalizer& canonicalizer, const VerifyRun& run, const std::string& name) {
+  std::size_t aligned = 0;
+  try {
+    aligned = diff::align_expressions(expected, actual, canonicalizer);
+  } catch (const Error& e) {
+    // Said so, since the caller reports it under the target's (or the model's) name.
+    throw Error(e.kind(), std::string("the sandbox's expression probes failed: ") + e.what(), e.hint());
+  }
+  if (run.verbose && aligned > 0) {
+    run.io.err << "pgdrift: " << name << ": " << aligned
+               << (aligned == 1 ? " expression is spelled differently but parses the same\n"
+                                : " expressions are spelled differently but parse the same\n");
+  }
+}
+
 }  // namespace
 
 void read_targets(VerifyRun& run, const std::map<std::string, std::string>& targets) {
@@ -241,6 +266,7 @@ void replay_and_lint(VerifyRun& run) {
     auto connection = db::Connection::open(replayed.database, "pgdrift");
     run.expected = catalog::introspect(*connection, run.introspection);
     replay::attach_provenance(*connection, all, *run.expected);
+    run.expected_database = replayed.database;
   }
   if (run.verbose && !replayed.result.journal) {
     run.io.err << "pgdrift: the sandbox's role may not create event triggers: no change journal, so drift "
@@ -296,6 +322,7 @@ void model_stage(VerifyRun& run) {
     for (auto& f : model.findings) f.target = "model";
     findings.insert(findings.end(), model.findings.begin(), model.findings.end());
   } else {
+    align(*run.expected, *model.model, expected_canonicalizer(run), run, "model");
     const auto differences = without_ignored(diff::compare(*run.expected, *model.model, run.comparison), cfg);
     const auto found = diff::findings(differences, *run.expected, *model.model, {"model", true});
     findings.insert(findings.end(), found.begin(), found.end());
@@ -318,17 +345,26 @@ void drift_stage(VerifyRun& run) {
         if (e.state == history::State::pending && e.migration != nullptr) pending.insert(e.migration->path.string());
       }
       auto expected_here = *run.expected;
+      // Expressions are probed where the expected model was read: a target is never written.
+      std::optional<diff::ServerCanonicalizer> partial_canonicalizer;
       if (!pending.empty()) {
         std::vector<migrations::Migration> applied;
         for (const auto& m : run.discovery.migrations) {
           if (pending.count(m.path.string()) == 0) applied.push_back(m);
         }
         auto partial = replay_into(*run.backend, "applied", applied, run.cfg, run.introspection);
-        if (partial.model) expected_here = std::move(*partial.model);
+        if (partial.model) {
+          expected_here = std::move(*partial.model);
+          partial_canonicalizer.emplace(partial.database);
+        }
       }
-      const auto actual = read_despite_locks(*target.connection, k_lock_attempts, [&] {
+      auto actual = read_despite_locks(*target.connection, k_lock_attempts, [&] {
         return catalog::introspect(*target.connection, run.introspection);
       });
+      align(expected_here, actual,
+            partial_canonicalizer ? static_cast<diff::ExpressionCanonicalizer&>(*partial_canonicalizer)
+                                  : expected_canonicalizer(run),
+            run, name);
       const auto differences = without_ignored(diff::compare(expected_here, actual, run.comparison), run.cfg);
       const auto found = diff::findings(differences, expected_here, actual, {name, false});
       findings.insert(findings.end(), found.begin(), found.end());

@@ -15,6 +15,7 @@
 #include "pgdrift/catalog/schema_model.hpp"
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/diff/compare.hpp"
+#include "pgdrift/diff/server_canonicalizer.hpp"
 #include "pgdrift/history/history.hpp"
 #include "pgdrift/history/judge.hpp"
 #include "pgdrift/migrations/migration.hpp"
@@ -48,6 +49,10 @@ struct VerifyRun {
   history::Judged judged;
   std::unique_ptr<sandbox::Backend> backend;
   std::optional<catalog::SchemaModel> expected;  // the replayed migrations' model, when they replay
+  // The sandbox database `expected` was read from, and the canonicalizer probing expressions
+  // there (made on first use by the model and drift stages).
+  std::optional<db::ConnectionInfo> expected_database;
+  std::unique_ptr<diff::ServerCanonicalizer> canonicalizer;
   std::vector<std::string> infrastructure_errors;
 };
 

@@ -25,4 +25,9 @@ struct IntrospectOptions {
 // queries, not one per object. Throws pgdrift::Error (infrastructure) when a query fails.
 SchemaModel introspect(db::Connection& connection, const IntrospectOptions& options = {});
 
+// The SET LOCAL statements introspect() runs at the start of its transaction, which decide how
+// the deparsers print: anything that compares deparsed text with a model (diff's expression
+// canonicalizer) runs them too.
+std::vector<std::string> deparse_settings();
+
 }  // namespace pgdrift::catalog
