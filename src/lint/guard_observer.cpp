@@ -17,7 +17,9 @@ struct UserCode {
 
 UserCode user_code(db::Connection& connection) {
   const auto rows = connection.query(
-      "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D') AS on_ddl,"
+      // pgdrift's own change journal (replay/journal.cpp) only records what DDL did.
+      "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'"
+      "  AND evtname NOT IN ('pgdrift_journal_ddl', 'pgdrift_journal_drop')) AS on_ddl,"
       " EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE NOT tgisinternal)"
       " OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid"
       "  WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"

@@ -23,8 +23,10 @@ std::string scans(const std::string& oid, int server_version_num) {
   return "(pg_catalog.pg_stat_get_numscans(" + oid + ") + " + pending + ")";
 }
 
-// Schemas of the user: pg_catalog, pg_toast and pg_temp_N start with the reserved "pg_".
-const char* const k_user_schema = "n.nspname <> 'information_schema' AND pg_catalog.left(n.nspname, 3) <> 'pg_'";
+// Schemas of the user: pg_catalog, pg_toast and pg_temp_N start with the reserved "pg_";
+// pgdrift_journal is pgdrift's change journal (replay/journal.cpp), written behind every DDL.
+const char* const k_user_schema =
+    "n.nspname <> 'information_schema' AND pg_catalog.left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'pgdrift_journal'";
 
 Oid to_oid(const std::optional<std::string>& value) {
   return value && !value->empty() ? static_cast<Oid>(std::stoul(*value)) : 0;
@@ -120,7 +122,7 @@ std::string snapshot_sql(Oid after_relation, bool first, int server_version_num)
 }
 
 bool user_schema(const std::string& schema) {
-  return schema != "information_schema" && schema.compare(0, 3, "pg_") != 0;
+  return schema != "information_schema" && schema.compare(0, 3, "pg_") != 0 && schema != "pgdrift_journal";
 }
 
 StatementQuery statement_query(Oid database, Oid max_relation, std::optional<Oid> after_constraint, bool all_relations,
