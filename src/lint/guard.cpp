@@ -40,9 +40,10 @@ std::vector<RuleInfo> destructive_rule_infos() {
        "expand/contract: stop reading and writing the column in a release first, back it up, and drop "
        "it in a later migration (to rename, add the new column and copy, then drop the old one later)" +
            k_allow},
-      {"destructive/drop-index", Severity::error, k_category,
-       "queries that used the index fall back to scans and may slow to a crawl; a unique index "
-       "stops rejecting duplicates",
+      {"destructive/drop-index", Severity::warning, k_category,
+       "no data is lost, but queries that used the index fall back to scans and may slow to a crawl, "
+       "and a unique index stops rejecting duplicates (a notice only when an index or constraint "
+       "with the same definition remains)",
        "check that no query needs it (pg_stat_user_indexes.idx_scan), drop it with DROP INDEX "
        "CONCURRENTLY in its own migration" +
            k_allow},
@@ -74,6 +75,12 @@ std::vector<RuleInfo> destructive_rule_infos() {
        "backfill the column and ship code that always writes it before adding NOT NULL (via CHECK "
        "(col IS NOT NULL) NOT VALID, VALIDATE, then SET NOT NULL)" +
            k_allow},
+      {"destructive/rename", Severity::error, k_category,
+       "a table, column, view, schema or enum label was renamed: its data is kept, but running code "
+       "that still uses the old name fails at once",
+       "expand and contract: keep the old name working while the code moves (a view with the old "
+       "name, or a new column written alongside), and remove it in a later migration" +
+           k_allow},
       {"destructive/change-default", Severity::error, k_category,
        "the column's default changed or was removed: running code that leaves the column out now "
        "stores a different value, NULL, or fails on NOT NULL",
@@ -95,7 +102,7 @@ std::vector<Finding> destructive_findings(const migrations::Migration& migration
   for (const auto& change : changes) {
     Finding f;
     f.rule = change.rule;
-    f.severity = Severity::error;
+    f.severity = change.severity;
     f.message = change.message;
     f.object = change.object;
     if (const auto* info = info_of(infos, change.rule)) f.hint = info->hint;

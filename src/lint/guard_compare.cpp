@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "guard_text.hpp"
 #include "pgdrift/lint/guard.hpp"
@@ -115,18 +118,107 @@ class Comparison {
         continue;
       }
       if (folded(id, properties)) continue;
+      if (const auto to = renamed_to(id, properties)) {
+        renamed(id, *to);
+        continue;
+      }
       dropped(id, properties);
     }
     return std::move(m_out);
   }
 
  private:
-  void add(std::string rule, const ObjectId& id, std::string message, std::vector<std::string> names) {
+  void add(std::string rule, const ObjectId& id, std::string message, std::vector<std::string> names,
+           Severity severity = Severity::error) {
     std::vector<std::string> keywords{"drop", "rename"};
     if (rule == "narrow-type") keywords = {"type"};
     if (rule == "add-not-null") keywords = {"set not null", "primary key"};
     if (rule == "change-default") keywords = {"default", "identity"};
-    m_out.push_back({"destructive/" + rule, display(id), std::move(message), std::move(names), std::move(keywords)});
+    if (rule == "rename") keywords = {"rename"};
+    m_out.push_back(
+        {"destructive/" + rule, display(id), std::move(message), std::move(names), std::move(keywords), severity});
+  }
+
+  // The object `after` has and `before` had not that `id` (gone) became: same kind and place,
+  // and the same content (a column's position and type; a table's columns; a view's or an
+  // index's definition; a schema's objects).
+  std::optional<ObjectId> renamed_to(const ObjectId& id, const Properties& properties) const {
+    for (const auto& [other, now] : m_after.objects) {
+      if (other.kind != id.kind || m_before.objects.count(other) != 0) continue;
+      if (id.kind == Kind::schema) {
+        if (contents(m_before, id.name) == contents(m_after, other.name)) return other;
+        continue;
+      }
+      if (other.schema != id.schema || other.table != id.table) continue;
+      switch (id.kind) {
+        case Kind::column:
+          if (property(now, "position") == property(properties, "position") &&
+              property(now, "type") == property(properties, "type")) {
+            return other;
+          }
+          break;
+        case Kind::table:
+          if (columns_of(m_before, id) == columns_of(m_after, other)) return other;
+          break;
+        case Kind::view:
+        case Kind::materialized_view:
+        case Kind::index:
+        case Kind::constraint:
+        case Kind::trigger:
+        case Kind::policy:
+          if (without_name(now) == without_name(properties)) return other;
+          break;
+        default:
+          break;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // (kind, table, name) of everything in a schema, for comparing two schemas.
+  static std::set<std::tuple<Kind, std::string, std::string>> contents(const SchemaModel& model,
+                                                                      const std::string& schema) {
+    std::set<std::tuple<Kind, std::string, std::string>> out;
+    for (const auto& [id, properties] : model.objects) {
+      if (id.schema == schema) out.insert({id.kind, id.table, id.name});
+    }
+    return out;
+  }
+
+  // name → type of a table's columns.
+  static std::map<std::string, std::string> columns_of(const SchemaModel& model, const ObjectId& table) {
+    std::map<std::string, std::string> out;
+    const ObjectId first{Kind::column, table.schema, "", table.name};
+    for (auto it = model.objects.lower_bound(first);
+         it != model.objects.end() && it->first.schema == table.schema && it->first.table == table.name; ++it) {
+      if (it->first.kind == Kind::column) out[it->first.name] = property(it->second, "type");
+    }
+    return out;
+  }
+
+  // The properties that do not spell the object's own name (a trigger's definition does).
+  static Properties without_name(Properties properties) {
+    properties.erase("comment");
+    return properties;
+  }
+
+  // Whether the table still has an index or a key constraint defined like `index`.
+  bool equivalent_index_remains(const ObjectId& index, const Properties& properties) const {
+    const std::string columns = first_group(property(properties, "definition"));
+    const bool unique = property(properties, "unique") == "true";
+    for (const auto& [other, now] : m_after.objects) {
+      if (other.schema != index.schema || other.table != index.table || other == index) continue;
+      if (other.kind == Kind::index && property(now, "definition") == property(properties, "definition") &&
+          (!unique || property(now, "unique") == "true")) {
+        return true;
+      }
+      const std::string type = property(now, "type");
+      if (other.kind == Kind::constraint && (type == "primary key" || type == "unique") &&
+          first_group(property(now, "definition")) == columns && util::starts_with(property(properties, "definition"), "USING btree (")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // Whether the object went away with something already reported: its schema, its table or
@@ -165,6 +257,24 @@ class Comparison {
     return false;
   }
 
+  // A rename keeps the data; what breaks is code using the old name. Index, constraint, trigger
+  // and policy names are not used by queries: renaming them loses nothing.
+  void renamed(const ObjectId& from, const ObjectId& to) {
+    switch (from.kind) {
+      case Kind::table:
+      case Kind::column:
+      case Kind::view:
+      case Kind::materialized_view:
+      case Kind::schema:
+        add("rename", from,
+            display(from) + " was renamed to " + to.name + ": its data is kept, but code still using the old name fails",
+            from.table.empty() ? std::vector<std::string>{from.name} : std::vector<std::string>{from.name, from.table});
+        return;
+      default:
+        return;
+    }
+  }
+
   void dropped(const ObjectId& id, const Properties& properties) {
     const std::string what = display(id);
     switch (id.kind) {
@@ -179,13 +289,20 @@ class Comparison {
             {id.name, id.table});
         return;
       case Kind::index:
+        if (equivalent_index_remains(id, properties)) {
+          add("drop-index", id,
+              what + " was dropped; an index or key defined the same way remains, so plans keep an index to use",
+              {id.name, id.table}, Severity::notice);
+          return;
+        }
         add("drop-index", id,
-            what + " was dropped or renamed: queries that used it fall back to slower plans" +
+            what + " was dropped: no data is lost, but queries that used it fall back to slower plans" +
                 (property(properties, "unique") == "true" ? ", and duplicates are no longer rejected" : ""),
-            {id.name, id.table});
+            {id.name, id.table}, Severity::warning);
         return;
       case Kind::constraint: {
         const std::string definition = property(properties, "definition");
+        if (not_null_check_column(definition, id) != nullptr) return;  // SET NOT NULL took over its rule
         add("drop-constraint", id,
             what + (definition.empty() ? "" : " (" + definition + ")") +
                 " was dropped or renamed: what it enforced no longer holds",
@@ -247,6 +364,32 @@ class Comparison {
     return out;
   }
 
+  // The column a `CHECK ((col IS NOT NULL))` constraint of `owner`'s table restricts, when the
+  // column is NOT NULL after the migration (the check's rule lives on as the column's), else null.
+  const Properties* not_null_check_column(const std::string& definition, const ObjectId& owner) const {
+    const std::string prefix = "CHECK ((";
+    const std::string suffix = " IS NOT NULL))";
+    if (!util::starts_with(definition, prefix) || !util::ends_with(definition, suffix)) return nullptr;
+    std::string column = definition.substr(prefix.size(), definition.size() - prefix.size() - suffix.size());
+    if (column.size() > 1 && column.front() == '"' && column.back() == '"') column = column.substr(1, column.size() - 2);
+    const auto found = m_after.objects.find(ObjectId{Kind::column, owner.schema, column, owner.table});
+    if (found == m_after.objects.end() || property(found->second, "not_null") != "true") return nullptr;
+    return &found->second;
+  }
+
+  // Whether a validated CHECK (col IS NOT NULL) already kept NULL out of the column before: the
+  // safe recipe (ADD CONSTRAINT … NOT VALID, VALIDATE, SET NOT NULL) restricts nothing new.
+  bool checked_not_null_before(const ObjectId& column) const {
+    const ObjectId first{Kind::constraint, column.schema, "", column.table};
+    for (auto it = m_before.objects.lower_bound(first);
+         it != m_before.objects.end() && it->first.schema == column.schema && it->first.table == column.table; ++it) {
+      if (it->first.kind != Kind::constraint || property(it->second, "validated") != "true") continue;
+      const std::string definition = property(it->second, "definition");
+      if (definition == "CHECK ((" + quote_if_needed(column.name) + " IS NOT NULL))") return true;
+    }
+    return false;
+  }
+
   void compare_column(const ObjectId& id, const Properties& before, const Properties& after) {
     const std::string what = display(id);
     const std::vector<std::string> names{id.name, id.table};
@@ -256,12 +399,13 @@ class Comparison {
       const std::string element = old_type.substr(0, old_type.find('['));
       if (!is_widening(old_type, new_type, m_enums.count(element) != 0)) {
         add("narrow-type", id,
-            what + " changed type from " + old_type + " to " + new_type + ", which cannot hold every " + old_type +
-                " value: on real data the change fails, or values are cut or rounded",
+            what + " changed type from " + old_type + " to " + new_type + ": " + narrowing_reason(old_type, new_type) +
+                "; on real data the change fails, or values are cut or rounded",
             names);
       }
     }
-    if (property(before, "not_null") != "true" && property(after, "not_null") == "true") {
+    if (property(before, "not_null") != "true" && property(after, "not_null") == "true" &&
+        !checked_not_null_before(id)) {
       add("add-not-null", id, what + " became NOT NULL: code that inserts or sets NULL there now fails", names);
     }
     std::string old_default = property(before, "default");
@@ -298,10 +442,28 @@ class Comparison {
   }
 
   void compare_enum(const ObjectId& id, const Properties& before, const Properties& after) {
+    const auto old_labels = enum_labels(property(before, "labels"));
     const auto remaining = enum_labels(property(after, "labels"));
+    const auto has = [](const std::vector<std::string>& labels, const std::string& label) {
+      return std::find(labels.begin(), labels.end(), label) != labels.end();
+    };
     std::vector<std::string> lost;
-    for (const auto& label : enum_labels(property(before, "labels"))) {
-      if (std::find(remaining.begin(), remaining.end(), label) == remaining.end()) lost.push_back("'" + label + "'");
+    std::vector<std::string> renames;
+    for (std::size_t i = 0; i < old_labels.size(); ++i) {
+      const std::string& label = old_labels[i];
+      if (has(remaining, label)) continue;
+      // ALTER TYPE … RENAME VALUE keeps the label's place: the stored values now read as the new one.
+      if (old_labels.size() == remaining.size() && !has(old_labels, remaining[i])) {
+        renames.push_back("'" + label + "' to '" + remaining[i] + "'");
+      } else {
+        lost.push_back("'" + label + "'");
+      }
+    }
+    if (!renames.empty()) {
+      add("rename", id,
+          display(id) + " renamed label" + (renames.size() > 1 ? "s " : " ") + util::join(renames, ", ") +
+              ": stored values keep their place, but code writing or comparing the old label fails",
+          {id.name});
     }
     if (lost.empty()) return;
     add("narrow-type", id,

@@ -47,7 +47,22 @@ TypeSpec parse(std::string_view text) {
   return spec;
 }
 
-bool is_string(const std::string& base) { return base == "text" || base == "character varying" || base == "character"; }
+// citext (an extension's type, printed schema-qualified) is text that compares case-insensitively:
+// every text value is a citext value and back.
+bool is_citext(const std::string& base) { return base == "citext" || util::ends_with(base, ".citext"); }
+
+bool is_string(const std::string& base) {
+  return base == "text" || base == "character varying" || base == "character" || is_citext(base);
+}
+
+// The longest text form of a value of `base` (its output function's), when it is bounded.
+long max_text_length(const std::string& base) {
+  static const std::map<std::string, long> k_widths = {
+      {"smallint", 6}, {"integer", 11}, {"bigint", 20}, {"boolean", 5}, {"uuid", 36}, {"date", 13},
+  };
+  const auto it = k_widths.find(base);
+  return it == k_widths.end() ? -1 : it->second;
+}
 
 // The longest value a string or bit-string type holds (k_unbounded for text, varchar, varbit).
 long max_length(const TypeSpec& spec) {
@@ -82,6 +97,13 @@ bool numeric_widens(const TypeSpec& from, const TypeSpec& to) {
 
 bool element_widens(const TypeSpec& from, const TypeSpec& to, bool enum_from) {
   if (!from.mods_ok || !to.mods_ok) return false;
+  // Every value has a text form that reads back as the same value: a string type without a
+  // limit holds any of them; one with a limit holds those whose form is never longer.
+  if (!is_string(from.base) && !enum_from && (to.base == "text" || to.base == "character varying" || is_citext(to.base))) {
+    if (max_length(to) == k_unbounded) return true;
+    const long width = max_text_length(from.base);
+    return width > 0 && width <= max_length(to);
+  }
   static const std::map<std::string, int> k_integer_rank = {{"smallint", 1}, {"integer", 2}, {"bigint", 3}};
   const auto from_rank = k_integer_rank.find(from.base);
   const auto to_rank = k_integer_rank.find(to.base);
@@ -98,7 +120,9 @@ bool element_widens(const TypeSpec& from, const TypeSpec& to, bool enum_from) {
   if (is_string(from.base) || enum_from) {
     // char(n) → varchar/text drops only the padding, which char values never carry in meaning.
     const long from_length = enum_from ? k_unbounded : max_length(from);
-    if (to.base == "text" || to.base == "character varying") return max_length(to) >= from_length;
+    if (to.base == "text" || to.base == "character varying" || is_citext(to.base)) {
+      return max_length(to) >= from_length;
+    }
     if (to.base == "character") return from.base == "character" && max_length(to) >= from_length;
     return false;
   }
@@ -124,6 +148,36 @@ bool element_widens(const TypeSpec& from, const TypeSpec& to, bool enum_from) {
 }
 
 }  // namespace
+
+std::string narrowing_reason(std::string_view from, std::string_view to) {
+  const auto a = parse(from);
+  const auto b = parse(to);
+  const std::string old_name(util::trim(from));
+  const std::string new_name(util::trim(to));
+  if (a.dims != b.dims) return old_name + " and " + new_name + " have different array dimensions";
+  if ((is_string(a.base) || max_text_length(a.base) > 0) && is_string(b.base) && max_length(b) != k_unbounded) {
+    const long old_max = is_string(a.base) ? max_length(a) : max_text_length(a.base);
+    return new_name + " holds at most " + std::to_string(max_length(b)) + " character" +
+           (max_length(b) == 1 ? "" : "s") + "; " + old_name +
+           (old_max == k_unbounded ? " has no limit" : " values run to " + std::to_string(old_max));
+  }
+  if (integer_digits(b) > 0 && (integer_digits(a) > integer_digits(b) || a.base == "numeric")) {
+    return new_name + " holds whole numbers of at most " + std::to_string(integer_digits(b)) + " digits; " +
+           old_name + (a.base == "numeric" ? " values can be larger or have a fractional part" : " values can be larger");
+  }
+  if (b.base == "numeric" && !b.mods.empty()) {
+    const long scale = b.mods.size() > 1 ? b.mods[1] : 0;
+    return new_name + " keeps " + std::to_string(b.mods[0] - scale) + " digit" + (b.mods[0] - scale == 1 ? "" : "s") +
+           " before the point and " + std::to_string(scale) + " after it: larger " + old_name +
+           " values fail and finer ones are rounded";
+  }
+  if (b.base == "date" && is_time_family(a.base)) return new_name + " drops the time of day " + old_name + " values hold";
+  if (is_time_family(a.base) && is_time_family(b.base) && seconds_precision(b) < seconds_precision(a)) {
+    return new_name + " keeps " + std::to_string(seconds_precision(b)) + " fractional second digits; " + old_name +
+           " keeps " + std::to_string(seconds_precision(a)) + ": the rest is rounded";
+  }
+  return "not every " + old_name + " value converts to " + new_name;
+}
 
 bool is_widening(std::string_view from, std::string_view to, bool enum_from) {
   const auto a = parse(from);

@@ -186,9 +186,9 @@ TEST(LintGuard, NarrowedTypeButNotWidenedOne) {
   EXPECT_EQ(found[0].rule, "destructive/narrow-type");
   EXPECT_EQ(found[0].object, "column public.users.email");
   EXPECT_EQ(found[0].message,
-            "column public.users.email changed type from character varying(50) to character varying(10), which "
-            "cannot hold every character varying(50) value: on real data the change fails, or values are cut "
-            "or rounded");
+            "column public.users.email changed type from character varying(50) to character varying(10): character "
+            "varying(10) holds at most 10 characters; character varying(50) values run to 50; on real data the "
+            "change fails, or values are cut or rounded");
   EXPECT_EQ(found[1].object, "column public.users.id");
 
   auto widened = base();
@@ -251,9 +251,26 @@ TEST(LintGuard, KnownWideningsAndEverythingElse) {
       {"integer[]", "integer", false},
       {"character varying(50)[]", "character varying(10)[]", false},
       {"text", "integer", false},
-      {"integer", "text", false},
-      {"uuid", "text", false},
-      {"public.mood", "text", false},  // unknown unless the model says it is an enum
+      // Every value has a text form that reads back as itself: any type widens to unbounded text,
+      // and to a bounded one when its longest form fits.
+      {"integer", "text", true},
+      {"uuid", "text", true},
+      {"boolean", "character varying", true},
+      {"public.mood", "text", true},
+      {"integer", "character varying(11)", true},
+      {"integer", "character varying(10)", false},
+      {"bigint", "character varying(19)", false},
+      {"uuid", "character varying(36)", true},
+      {"uuid", "character varying(35)", false},
+      {"numeric(10,2)", "character varying(20)", false},  // no bound known: not claimed
+      {"character varying(20)", "character varying(21)", true},
+      {"numeric(10,5)", "numeric(11,5)", true},
+      {"numeric(10,5)", "numeric(10,4)", false},
+      // citext is text that compares case-insensitively: the same values either way.
+      {"public.citext", "text", true},
+      {"text", "public.citext", true},
+      {"character varying(40)", "public.citext", true},
+      {"public.citext", "character varying(40)", false},
       {"public.domain_a", "public.domain_b", false},
       {"boolean", "integer", false},
   };
@@ -261,8 +278,31 @@ TEST(LintGuard, KnownWideningsAndEverythingElse) {
     EXPECT_EQ(is_widening(c.from, c.to), c.widening) << c.from << " → " << c.to;
   }
   EXPECT_TRUE(is_widening("public.mood", "text", true));
+  EXPECT_FALSE(is_widening("public.mood", "public.other_enum", true));
   EXPECT_TRUE(is_widening("public.mood[]", "text[]", true));
   EXPECT_FALSE(is_widening("public.mood", "character varying(10)", true));
+}
+
+// A narrowing says why, in terms of the two types.
+TEST(LintGuard, NarrowingSaysWhy) {
+  const std::vector<std::pair<std::pair<const char*, const char*>, std::string>> cases = {
+      {{"text", "character varying(255)"}, "character varying(255) holds at most 255 characters; text has no limit"},
+      {{"bigint", "character varying(10)"},
+       "character varying(10) holds at most 10 characters; bigint values run to 20"},
+      {{"bigint", "integer"}, "integer holds whole numbers of at most 10 digits; bigint values can be larger"},
+      {{"numeric(12,2)", "numeric(12,0)"},
+       "numeric(12,0) keeps 12 digits before the point and 0 after it: larger numeric(12,2) values fail and finer "
+       "ones are rounded"},
+      {{"timestamp with time zone", "date"}, "date drops the time of day timestamp with time zone values hold"},
+      {{"timestamp without time zone", "timestamp(0) without time zone"},
+       "timestamp(0) without time zone keeps 0 fractional second digits; timestamp without time zone keeps 6: the "
+       "rest is rounded"},
+      {{"text", "integer"}, "not every text value converts to integer"},
+  };
+  for (const auto& [types, reason] : cases) {
+    EXPECT_FALSE(is_widening(types.first, types.second)) << types.first << " → " << types.second;
+    EXPECT_EQ(reason, narrowing_reason(types.first, types.second));
+  }
 }
 
 TEST(LintGuard, NotNullAddedAndDefaultChangedOrRemoved) {
@@ -443,12 +483,116 @@ TEST(LintGuard, OnlyAddsKnowsMigrationsThatCannotDropOrNarrow) {
       only_adds(test::lint_migration("CREATE TABLE u (id int DEFAULT now());\nINSERT INTO u DEFAULT VALUES;"), true));
 }
 
+// The safe NOT NULL recipe: a validated CHECK (c IS NOT NULL) already kept NULL out, so SET NOT
+// NULL restricts nothing new, and dropping the check afterwards loses nothing. Its twin: SET NOT
+// NULL on a column nothing restricted.
+TEST(LintGuard, TheSafeNotNullRecipeIsNotDestructive) {
+  auto checked = base();
+  checked.add(constraint("users", "users_email_not_null"),
+              {{"type", "check"}, {"definition", "CHECK ((email IS NOT NULL))"}, {"validated", "true"}});
+  auto set = checked;
+  set.objects[column("users", "email")]["not_null"] = "true";
+  EXPECT_EQ(std::vector<std::string>{}, changes(checked, set));
+  auto dropped_check = set;
+  dropped_check.objects.erase(constraint("users", "users_email_not_null"));
+  EXPECT_EQ(std::vector<std::string>{}, changes(set, dropped_check));
+  // Unsafe twins: not yet validated (NOT VALID only), no check at all, or the check dropped
+  // while the column still takes NULL.
+  auto unvalidated = base();
+  unvalidated.add(constraint("users", "users_email_not_null"),
+                  {{"type", "check"}, {"definition", "CHECK ((email IS NOT NULL)) NOT VALID"}, {"validated", "false"}});
+  auto unvalidated_set = unvalidated;
+  unvalidated_set.objects[column("users", "email")]["not_null"] = "true";
+  EXPECT_EQ(std::vector<std::string>{"destructive/add-not-null column public.users.email"},
+            changes(unvalidated, unvalidated_set));
+  auto plain = base();
+  plain.objects[column("users", "email")]["not_null"] = "true";
+  EXPECT_EQ(std::vector<std::string>{"destructive/add-not-null column public.users.email"}, changes(base(), plain));
+  auto still_nullable = checked;
+  still_nullable.objects.erase(constraint("users", "users_email_not_null"));
+  EXPECT_EQ(std::vector<std::string>{"destructive/drop-constraint constraint public.users.users_email_not_null"},
+            changes(checked, still_nullable));
+}
+
+// Dropping an index loses no data: a warning, and only a notice when an index or key defined the
+// same way remains.
+TEST(LintGuard, DroppedIndexIsAWarningOrANoticeWhenAnEquivalentRemains) {
+  auto dropped = base();
+  dropped.objects.erase(index("users", "users_name_idx"));
+  auto found = destructive_changes(base(), dropped);
+  ASSERT_EQ(1u, found.size());
+  EXPECT_EQ("destructive/drop-index", found[0].rule);
+  EXPECT_EQ(Severity::warning, found[0].severity);
+  EXPECT_NE(std::string::npos, found[0].message.find("no data is lost")) << found[0].message;
+
+  auto with_twin = base();
+  with_twin.add(index("users", "users_name_idx2"), {{"definition", "USING btree (name)"}, {"unique", "false"}});
+  auto replaced = with_twin;
+  replaced.objects.erase(index("users", "users_name_idx"));
+  found = destructive_changes(with_twin, replaced);
+  ASSERT_EQ(1u, found.size());
+  EXPECT_EQ(Severity::notice, found[0].severity);
+}
+
+// A rename keeps the data: reported as a rename (code using the old name fails), never as "its
+// data is gone"; renaming an index, constraint or trigger breaks no query and is not reported.
+TEST(LintGuard, RenamesAreRenamesNotDrops) {
+  auto column_renamed = base();
+  auto props = column_renamed.objects[column("users", "name")];
+  props["position"] = "3";
+  column_renamed.objects.erase(column("users", "name"));
+  column_renamed.add(column("users", "full_name"), props);
+  auto before = base();
+  before.objects[column("users", "name")]["position"] = "3";
+  auto found = destructive_changes(before, column_renamed);
+  ASSERT_EQ(1u, found.size());
+  EXPECT_EQ("destructive/rename", found[0].rule);
+  EXPECT_EQ("column public.users.name was renamed to full_name: its data is kept, but code still using the old "
+            "name fails",
+            found[0].message);
+
+  // The twin: the column dropped and a different one added (another type) is a drop.
+  auto replaced = before;
+  replaced.objects.erase(column("users", "name"));
+  replaced.add(column("users", "full_name"), {{"type", "integer"}, {"position", "3"}, {"not_null", "false"}});
+  EXPECT_EQ(std::vector<std::string>{"destructive/drop-column column public.users.name"}, changes(before, replaced));
+
+  // A table renamed (same columns): one rename, its columns and constraints go along silently.
+  auto table_renamed = base();
+  for (auto it = table_renamed.objects.begin(); it != table_renamed.objects.end();) {
+    if (it->first.schema == "public" && (it->first.name == "orders" || it->first.table == "orders")) {
+      auto id = it->first;
+      auto properties = it->second;
+      it = table_renamed.objects.erase(it);
+      if (id.table == "orders") id.table = "purchases";
+      if (id.kind == Kind::table) id.name = "purchases";
+      table_renamed.objects[id] = properties;
+    } else {
+      ++it;
+    }
+  }
+  EXPECT_EQ(std::vector<std::string>{"destructive/rename table public.orders"}, changes(base(), table_renamed));
+
+  // An enum label renamed in place is a rename; a label gone is a narrowing.
+  auto relabelled = base();
+  relabelled.objects[{Kind::enum_type, "public", "mood", ""}]["labels"] = "'ok', 'unhappy', 'it''s'";
+  EXPECT_EQ(std::vector<std::string>{"destructive/rename enum public.mood"}, changes(base(), relabelled));
+
+  // Index and constraint renames lose nothing.
+  auto index_renamed = base();
+  auto index_props = index_renamed.objects[index("users", "users_name_idx")];
+  index_renamed.objects.erase(index("users", "users_name_idx"));
+  index_renamed.add(index("users", "users_name_key_idx"), index_props);
+  EXPECT_EQ(std::vector<std::string>{}, changes(base(), index_renamed));
+}
+
 TEST(LintGuard, EveryRuleIsRegistered) {
   for (const char* id : {"drop-table", "drop-column", "drop-index", "drop-constraint", "drop-view", "drop-object",
-                         "narrow-type", "add-not-null", "change-default"}) {
+                         "narrow-type", "add-not-null", "change-default", "rename"}) {
     const auto* info = find_rule(std::string("destructive/") + id);
     ASSERT_NE(info, nullptr) << id;
-    EXPECT_EQ(info->severity, Severity::error);
+    // Dropping an index loses no data: a warning about query plans.
+    EXPECT_EQ(info->severity, std::string(id) == "drop-index" ? Severity::warning : Severity::error) << id;
     EXPECT_EQ(info->category, "destructive changes");
     EXPECT_FALSE(info->why.empty());
     EXPECT_NE(info->hint.find("allow-destructive"), std::string::npos) << id;

@@ -24,6 +24,7 @@ struct DestructiveChange {
   // Words that statement most likely contains, any one of them ("drop", "rename"; "set not
   // null"), matched like names (words separated by single spaces).
   std::vector<std::string> keywords;
+  Severity severity = Severity::error;  // the rule's, or lower where the loss is smaller
 };
 
 // Everything that disappeared or narrowed from `before` to `after`, in identity order of the
@@ -38,6 +39,10 @@ std::vector<DestructiveChange> destructive_changes(const catalog::SchemaModel& b
 // "character varying(50)", "timestamp(3) without time zone", "integer[]") keeping every value:
 // a known widening. False for anything not known to widen. `enum_from`: `from` is an enum type.
 bool is_widening(std::string_view from, std::string_view to, bool enum_from = false);
+
+// Why a change from `from` to `to` that is not a widening can lose values, in words a reviewer
+// checks ("character varying(255) holds at most 255 characters; text has no limit").
+std::string narrowing_reason(std::string_view from, std::string_view to);
 
 // The findings for `changes` seen after `migration` (errors, located in its file): each at the
 // first statement of the up SQL that mentions all of its names and one of its keywords as
