@@ -18,8 +18,9 @@ struct Directive {
   std::size_t offset = 0;          // byte offset in the file of the `--`
   int line = 0;
   int column = 0;
-  int first_line = 0;              // ignore: the lines of the statement it applies to
-  int last_line = 0;
+  int first_line = 0;              // ignore, allow-destructive: the lines of the statement it
+  int last_line = 0;               // applies to
+  bool whole_file = false;         // allow-destructive before the file's first statement
 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -108,10 +109,17 @@ std::vector<Directive> read_directives(const migrations::Migration& migration, s
     }
   }
 
-  // `ignore` applies to the first statement ending after it (the next one, or the one it is in).
+  // `ignore` applies to the first statement ending after it (the next one, or the one it is in);
+  // so does `allow-destructive`, unless it comes before the file's first statement: then it is
+  // about the whole file.
   const auto statements = sql::split(migration.up_sql);
   for (auto& d : out) {
-    if (d.kind != "ignore") continue;
+    if (d.kind == "allow-destructive") {
+      d.whole_file = statements.empty() || d.offset < migration.source_offset(statements.front().begin);
+      if (d.whole_file) continue;
+    } else if (d.kind != "ignore") {
+      continue;
+    }
     for (const auto& s : statements) {
       const auto end = migration.source_offset(s.end);
       if (end <= d.offset) continue;
@@ -156,7 +164,8 @@ bool is_destructive(const std::string& rule) {
 void drop_static_duplicates(std::vector<Finding>& findings) {
   const auto observed = [&](const Finding& f) {
     if (f.rule.rfind("lint/", 0) != 0 || !f.location) return false;
-    const std::string twin = "destructive/" + f.rule.substr(5);
+    const bool rename = f.rule == "lint/rename-table" || f.rule == "lint/rename-column";
+    const std::string twin = rename ? "destructive/rename" : "destructive/" + f.rule.substr(5);
     return std::any_of(findings.begin(), findings.end(), [&](const Finding& other) {
       return other.rule == twin && other.location && other.location->file == f.location->file &&
              other.location->line == f.location->line;
@@ -174,12 +183,13 @@ void apply_directives(std::vector<Finding>& findings, const std::vector<migratio
   std::vector<Finding> problems;
   for (const auto& migration : migrations) {
     const auto directives = read_directives(migration, problems);
-    std::optional<std::string> allowed = allowed_from_outside(migration, allow);
+    const auto said = [](const Directive& d) {
+      return (d.reason.empty() ? std::string("no reason given") : d.reason) + " (pgdrift:allow-destructive at line " +
+             std::to_string(d.line) + ")";
+    };
+    std::optional<std::string> file_allowed = allowed_from_outside(migration, allow);
     for (const auto& d : directives) {
-      if (d.kind == "allow-destructive" && !allowed) {
-        allowed = (d.reason.empty() ? std::string("no reason given") : d.reason) +
-                  " (pgdrift:allow-destructive at line " + std::to_string(d.line) + ")";
-      }
+      if (d.kind == "allow-destructive" && d.whole_file && !file_allowed) file_allowed = said(d);
     }
     std::vector<Finding> kept;
     for (auto& f : findings) {
@@ -196,6 +206,13 @@ void apply_directives(std::vector<Finding>& findings, const std::vector<migratio
         }
       }
       if (ignored) continue;
+      std::optional<std::string> allowed = file_allowed;
+      for (const auto& d : directives) {
+        if (!allowed && d.kind == "allow-destructive" && !d.whole_file && f.location->line >= d.first_line &&
+            f.location->line <= d.last_line) {
+          allowed = said(d);
+        }
+      }
       if (allowed && is_destructive(f.rule) && f.severity > Severity::notice) {
         f.severity = Severity::notice;
         f.detail = "allowed: " + *allowed + (f.detail.empty() ? "" : "\n" + f.detail);

@@ -90,6 +90,28 @@ TEST(LintDirectives, AllowDestructiveTurnsDestructiveFindingsIntoNoticesWithTheR
   EXPECT_EQ(found.back().detail, "allowed: users moved to the accounts service (ticket OPS-12) (pgdrift:allow-destructive at line 1)");
 }
 
+// Below the first statement the directive is about the next statement only; above it, the file.
+TEST(LintDirectives, AllowDestructiveForOneStatementOrTheWholeFile) {
+  const std::string two_drops =
+      "SET lock_timeout = '2s';\n"
+      "-- pgdrift:allow-destructive archive moved to the warehouse (OPS-7)\n"
+      "DROP TABLE orders_archive;\n"
+      "DROP TABLE users;\n";
+  auto found = lint_with_directives(two_drops, {}, {destructive_at(3), destructive_at(4)});
+  EXPECT_EQ(summary(found), (std::vector<std::string>{"lint/drop-table 3:1 notice", "lint/drop-table 4:1 error",
+                                                      "destructive/drop-table 3:1 notice",
+                                                      "destructive/drop-table 4:1 error"}));
+  const std::string file_wide =
+      "-- pgdrift:allow-destructive both tables moved to the warehouse (OPS-7)\n"
+      "SET lock_timeout = '2s';\n"
+      "DROP TABLE orders_archive;\n"
+      "DROP TABLE users;\n";
+  found = lint_with_directives(file_wide, {}, {destructive_at(3), destructive_at(4)});
+  EXPECT_EQ(summary(found), (std::vector<std::string>{"lint/drop-table 3:1 notice", "lint/drop-table 4:1 notice",
+                                                      "destructive/drop-table 3:1 notice",
+                                                      "destructive/drop-table 4:1 notice"}));
+}
+
 TEST(LintDirectives, DestructiveFindingsStayErrorsWithoutAnAllowance) {
   const auto found = lint_with_directives("SELECT 1;\n", {}, {destructive_at(1)});
   EXPECT_EQ(summary(found), (std::vector<std::string>{"destructive/drop-table 1:1 error"}));

@@ -82,17 +82,20 @@ struct AllowDestructive {
 // Applies the `-- pgdrift:` directives of `migrations` to `findings` (of those migrations):
 //   -- pgdrift:ignore <rule>[,<rule>…] <reason>       drops the next statement's findings of those rules
 //   -- pgdrift:ignore-file <rule>[,<rule>…] <reason>  drops them for the whole file
-//   -- pgdrift:allow-destructive <reason>             destructive/… findings of the file, and
-//                                                     those of the static rules about data loss
-//                                                     (drops and renames, narrowing-type), become
-//                                                     notices that show the reason
+//   -- pgdrift:allow-destructive <reason>             destructive/… findings, and those of the
+//                                                     static rules about data loss (drops and
+//                                                     renames, narrowing-type), of the next
+//                                                     statement (of the whole file when it comes
+//                                                     before the first statement) become notices
+//                                                     that show the reason
 // `allow` does the same as the last one from outside the file. Adds warnings (lint/unknown-rule,
 // lint/directive-without-reason, lint/unknown-directive) for directives that are malformed.
 void apply_directives(std::vector<Finding>& findings, const std::vector<migrations::Migration>& migrations,
                       const AllowDestructive& allow);
 
-// Drops each static finding ("lint/drop-table") that the destructive guard also reported
-// ("destructive/drop-table") on the same line: what the server did is the better evidence.
+// Drops each static finding ("lint/drop-table", "lint/rename-column") that the destructive guard
+// also reported ("destructive/drop-table", "destructive/rename") on the same line: what the
+// server did is the better evidence.
 void drop_static_duplicates(std::vector<Finding>& findings);
 
 }  // namespace pgdrift::lint
