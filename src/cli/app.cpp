@@ -7,6 +7,7 @@
 #include "drift_support.hpp"
 #include "source.hpp"
 #include "pgdrift/cli/main.hpp"
+#include "pgdrift/report/github_comment.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/signals.hpp"
@@ -36,6 +37,20 @@ void add_report_flags(CLI::App& sub, ReplayFlags& flags) {
   sub.add_option("--gitlab", flags.gitlab, "Write a GitLab Code Quality report to FILE");
   sub.add_flag("--github", flags.github,
                "GitHub annotations, job summary and step outputs (on by itself when GITHUB_ACTIONS=true)");
+  auto* comment = sub.add_flag("--github-comment", flags.github_comment,
+                               "Post the job summary as a comment on the pull request, updated in place on "
+                               "re-runs (GITHUB_TOKEN from the environment; needs pull-requests: write)");
+  sub.add_option("--github-comment-id", flags.github_comment_id,
+                 "Keep a comment of its own for this ID (several pgdrift steps on one pull request)")
+      ->needs(comment)
+      ->check([](const std::string& id) {
+        try {
+          report::comment_marker(id);
+          return std::string();
+        } catch (const Error& e) {
+          return std::string(e.what());
+        }
+      });
 }
 
 // Commands that create sandbox databases from SQL run the setup files in each first.

@@ -40,6 +40,8 @@ struct ReplayFlags {
   std::string sarif;  // SARIF 2.1.0 path
   std::string gitlab; // GitLab Code Quality path
   bool github = false;  // GitHub annotations, job summary and outputs (also when GITHUB_ACTIONS=true)
+  bool github_comment = false;    // the job summary as a pull request comment, updated in place
+  std::string github_comment_id;  // tells several pgdrift comments on one pull request apart
   bool no_trace = false;        // verify: no dynamic tracing (lint.trace: false)
   bool no_destructive = false;  // verify: no destructive-change guard (lint.destructive: false)
   std::optional<std::string> base;      // verify, lint: git ref splitting new from history (migrations.base)

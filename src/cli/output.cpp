@@ -5,8 +5,10 @@
 #include <iostream>
 
 #include "pgdrift/report/ci_formats.hpp"
+#include "pgdrift/report/github_comment.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/file_write.hpp"
+#include "pgdrift/util/http.hpp"
 #include "pgdrift/util/redact.hpp"
 #include "pgdrift/util/signals.hpp"
 
@@ -23,6 +25,16 @@ std::string github_output_entry(const std::string& key, const std::string& value
   std::string delimiter = "pgdrift_output_end";
   while (value.find(delimiter) != std::string::npos) delimiter += "_";
   return key + "<<" + delimiter + "\n" + value + "\n" + delimiter + "\n";
+}
+
+report::GitHubOptions github_options(const ReplayFlags& flags, const std::string& fallback_path) {
+  report::GitHubOptions options;
+  options.fallback_path = fallback_path;
+  if (!flags.junit.empty()) options.report_paths["junit-path"] = flags.junit;
+  if (!flags.sarif.empty()) options.report_paths["sarif-path"] = flags.sarif;
+  if (!flags.gitlab.empty()) options.report_paths["gitlab-path"] = flags.gitlab;
+  if (!flags.json.empty() && flags.json != "-") options.report_paths["json-path"] = flags.json;
+  return options;
 }
 
 }  // namespace
@@ -42,12 +54,7 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
   if (!flags.sarif.empty()) util::write_file_atomically(flags.sarif, report::to_sarif(report, fallback_path));
   if (!flags.gitlab.empty()) util::write_file_atomically(flags.gitlab, report::to_gitlab_code_quality(report, fallback_path));
   if (flags.github || env_get(io.env, "GITHUB_ACTIONS").value_or("") == "true") {
-    report::GitHubOptions options;
-    options.fallback_path = fallback_path;
-    if (!flags.junit.empty()) options.report_paths["junit-path"] = flags.junit;
-    if (!flags.sarif.empty()) options.report_paths["sarif-path"] = flags.sarif;
-    if (!flags.gitlab.empty()) options.report_paths["gitlab-path"] = flags.gitlab;
-    if (!flags.json.empty() && flags.json != "-") options.report_paths["json-path"] = flags.json;
+    const auto options = github_options(flags, fallback_path);
     const auto github = report::to_github(report, options);
     // Workflow commands are read from stderr too: keep stdout a clean JSON document.
     (flags.json == "-" ? io.err : io.out) << github.commands;
@@ -59,6 +66,15 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
       for (const auto& [key, value] : github.outputs) lines += github_output_entry(key, value);
       util::append_to_file(*outputs, lines);
     }
+  }
+  if (flags.github_comment) {
+    // The job summary's Markdown, posted last: whatever happens to the comment, the reports are
+    // written, and it never changes the exit code (a failure is a warning line).
+    const auto summary = report::to_github(report, github_options(flags, fallback_path)).summary;
+    const auto http = util::make_http_client();
+    const auto outcome = report::publish_comment(summary, flags.github_comment_id, io.env, *http);
+    const bool workflow_commands = flags.github || env_get(io.env, "GITHUB_ACTIONS").value_or("") == "true";
+    (flags.json == "-" ? io.err : io.out) << report::outcome_line(outcome, workflow_commands);
   }
 }
 

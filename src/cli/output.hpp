@@ -18,7 +18,9 @@ void write_outputs(const report::Report& report, const CommonFlags& common, cons
 // The machine-readable reports the flags ask for: JSON (`-` = stdout), JUnit, SARIF, GitLab Code
 // Quality, and with --github (or GITHUB_ACTIONS=true) workflow commands on stdout, the job
 // summary appended to $GITHUB_STEP_SUMMARY and outputs to $GITHUB_OUTPUT. Also called for runs
-// that stop with exit 2 or 3, so CI always gets its files. Report files are replaced whole
+// that stop with exit 2 or 3, so CI always gets its files. With --github-comment, then the job
+// summary is posted as the pull request comment (report::publish_comment); what happened is one
+// line on the workflow commands' stream, and it never throws or changes the exit code. Report files are replaced whole
 // (util::write_file_atomically); the GitHub files are appended to. Throws pgdrift::Error
 // (infrastructure, exit 3) naming the file and the OS error when one cannot be written.
 void write_reports(const report::Report& report, const ReplayFlags& flags, const std::string& fallback_path, Io io);
