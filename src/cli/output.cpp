@@ -39,11 +39,10 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
     }
   }
   if (!flags.junit.empty()) util::write_file_atomically(flags.junit, report::to_junit(report));
-  if (!flags.sarif.empty()) util::write_file_atomically(flags.sarif, report::to_sarif(report, fallback_path));
+  if (!flags.sarif.empty()) util::write_file_atomically(flags.sarif, report::to_sarif(report));
   if (!flags.gitlab.empty()) util::write_file_atomically(flags.gitlab, report::to_gitlab_code_quality(report, fallback_path));
   if (flags.github || env_get(io.env, "GITHUB_ACTIONS").value_or("") == "true") {
     report::GitHubOptions options;
-    options.fallback_path = fallback_path;
     if (!flags.junit.empty()) options.report_paths["junit-path"] = flags.junit;
     if (!flags.sarif.empty()) options.report_paths["sarif-path"] = flags.sarif;
     if (!flags.gitlab.empty()) options.report_paths["gitlab-path"] = flags.gitlab;
