@@ -27,9 +27,8 @@ std::string github_output_entry(const std::string& key, const std::string& value
   return key + "<<" + delimiter + "\n" + value + "\n" + delimiter + "\n";
 }
 
-report::GitHubOptions github_options(const ReplayFlags& flags, const std::string& fallback_path) {
+report::GitHubOptions github_options(const ReplayFlags& flags) {
   report::GitHubOptions options;
-  options.fallback_path = fallback_path;
   if (!flags.junit.empty()) options.report_paths["junit-path"] = flags.junit;
   if (!flags.sarif.empty()) options.report_paths["sarif-path"] = flags.sarif;
   if (!flags.gitlab.empty()) options.report_paths["gitlab-path"] = flags.gitlab;
@@ -51,10 +50,10 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
     }
   }
   if (!flags.junit.empty()) util::write_file_atomically(flags.junit, report::to_junit(report));
-  if (!flags.sarif.empty()) util::write_file_atomically(flags.sarif, report::to_sarif(report, fallback_path));
+  if (!flags.sarif.empty()) util::write_file_atomically(flags.sarif, report::to_sarif(report));
   if (!flags.gitlab.empty()) util::write_file_atomically(flags.gitlab, report::to_gitlab_code_quality(report, fallback_path));
   if (flags.github || env_get(io.env, "GITHUB_ACTIONS").value_or("") == "true") {
-    const auto options = github_options(flags, fallback_path);
+    const auto options = github_options(flags);
     const auto github = report::to_github(report, options);
     // Workflow commands are read from stderr too: keep stdout a clean JSON document.
     (flags.json == "-" ? io.err : io.out) << github.commands;
@@ -70,7 +69,7 @@ void write_reports(const report::Report& report, const ReplayFlags& flags, const
   if (flags.github_comment) {
     // The job summary's Markdown, posted last: whatever happens to the comment, the reports are
     // written, and it never changes the exit code (a failure is a warning line).
-    const auto summary = report::to_github(report, github_options(flags, fallback_path)).summary;
+    const auto summary = report::to_github(report, github_options(flags)).summary;
     const auto http = util::make_http_client();
     const auto outcome = report::publish_comment(summary, flags.github_comment_id, io.env, *http);
     const bool workflow_commands = flags.github || env_get(io.env, "GITHUB_ACTIONS").value_or("") == "true";

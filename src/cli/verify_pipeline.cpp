@@ -365,10 +365,18 @@ void drift_stage(VerifyRun& run) {
             partial_canonicalizer ? static_cast<diff::ExpressionCanonicalizer&>(*partial_canonicalizer)
                                   : expected_canonicalizer(run),
             run, name);
-      const auto differences = without_ignored(diff::compare(expected_here, actual, run.comparison), run.cfg);
+      const auto all = diff::compare(expected_here, actual, run.comparison);
+      const auto differences = without_ignored(all, run.cfg);
       const auto found = diff::findings(differences, expected_here, actual, {name, false});
       findings.insert(findings.end(), found.begin(), found.end());
+      // The target's whole fix script leaves out what drift.severity switches off.
+      std::vector<diff::Difference> reported;
+      for (const auto& d : differences) {
+        const auto it = run.cfg.drift.severity.find(diff::rule_for(d));
+        if (it == run.cfg.drift.severity.end() || it->second != "off") reported.push_back(d);
+      }
       run.report.checks.push_back({"history", name, "", name, 0, false, "", ""});
+      run.report.fix_scripts[name] = diff::fix_script(reported, all, expected_here, actual);
       run.report.checks.push_back(
           {"drift", name, "", name, target.history_ms + ms_since(started), false, "", ""});
     } catch (const db::LockNotAvailable& e) {

@@ -122,6 +122,7 @@ std::vector<Finding> findings(const std::vector<Difference>& differences, const 
     f.severity = default_severity(d);
     f.message = message(d, options);
     f.object = d.id.display();
+    if (d.change == Change::changed) f.property = d.property;
     f.target = options.target;
     f.hint = hint(d, options);
     if (const auto source = source_of(d, expected, actual, options)) {
@@ -141,6 +142,36 @@ std::vector<Finding> findings(const std::vector<Difference>& differences, const 
     out.push_back(std::move(f));
   }
   return out;
+}
+
+std::string fix_script(const std::vector<Difference>& reported, const std::vector<Difference>& all,
+                       const catalog::SchemaModel& expected, const catalog::SchemaModel& actual) {
+  if (reported.empty()) return "";
+  const auto is_reported = [&](const catalog::ObjectId& id) {
+    return std::any_of(reported.begin(), reported.end(), [&](const Difference& d) { return d.id == id; });
+  };
+  const auto is_left_out = [&](const catalog::ObjectId& id) {
+    return !is_reported(id) &&
+           std::any_of(all.begin(), all.end(), [&](const Difference& d) { return d.id == id; });
+  };
+  // A rename is one statement, not the heal's drop and add: renames first, so later steps see the
+  // new names.
+  std::vector<std::string> sql;
+  std::vector<catalog::ObjectId> renamed;
+  for (const auto& d : reported) {
+    const std::string rename = rename_sql(d);
+    if (rename.empty()) continue;
+    sql.push_back(rename);
+    renamed.push_back(d.id);
+    renamed.push_back(*d.renamed_from);
+  }
+  HealOptions options;
+  options.allow_destructive = true;
+  for (const auto& step : heal(actual, expected, options)) {
+    if (is_left_out(step.id) || std::find(renamed.begin(), renamed.end(), step.id) != renamed.end()) continue;
+    sql.push_back(step.sql);
+  }
+  return util::join(sql, "\n");
 }
 
 }  // namespace pgdrift::diff

@@ -23,7 +23,7 @@ std::string_view code_quality_severity(Severity severity) {
   return "info";
 }
 
-// What identifies a finding across commits: rule, file, object and target, never the line. Without
+// What identifies a finding across commits: rule, file, object, property and target, never the line. Without
 // an object the message tells findings apart. Fields are NUL-separated so they cannot run together.
 std::string fingerprint_key(const Finding& f) {
   std::string key = f.rule;
@@ -33,6 +33,10 @@ std::string fingerprint_key(const Finding& f) {
   key += f.object;
   key += '\0';
   key += f.target;
+  if (!f.property.empty()) {  // only then, so fingerprints without one stay as they were
+    key += '\0';
+    key += f.property;
+  }
   if (f.object.empty()) {
     key += '\0';
     key += f.message;

@@ -26,6 +26,7 @@ ordered_json finding_json(const Finding& f) {
     if (f.location->end_column > 0) j["end_column"] = f.location->end_column;
   }
   if (!f.object.empty()) j["object"] = f.object;
+  if (!f.property.empty()) j["property"] = f.property;
   if (!f.target.empty()) j["target"] = f.target;
   if (!f.detail.empty()) j["detail"] = f.detail;
   if (!f.hint.empty()) j["hint"] = f.hint;

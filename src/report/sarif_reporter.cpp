@@ -1,6 +1,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,8 @@ namespace pgdrift::report {
 namespace {
 
 using nlohmann::ordered_json;
+
+bool is_absolute(const std::string& path) { return !path.empty() && (path[0] == '/' || path[0] == '\\'); }
 
 constexpr const char* k_schema = "https://json.schemastore.org/sarif-2.1.0.json";
 constexpr const char* k_information_uri = "https://github.com/pgdrift/pgdrift";
@@ -209,9 +212,11 @@ RuleText rule_text(const std::string& id) {
                   "See the finding's message, detail and hint.", ""};
 }
 
-// A repo-relative path as a URI reference: forward slashes, no leading "./", everything outside
-// RFC 3986's unreserved and path characters percent-encoded (':' too, so it never reads as a
-// scheme). Absolute paths become file:// URIs.
+constexpr const char* k_srcroot = "%SRCROOT%";
+
+// A path as a URI reference: forward slashes, no leading "./", everything outside RFC 3986's
+// unreserved and path characters percent-encoded (':' too, so it never reads as a scheme).
+// Absolute paths become file:// URIs.
 std::string to_uri(const std::string& path) {
   std::string p = path;
   for (char& c : p) {
@@ -219,7 +224,7 @@ std::string to_uri(const std::string& path) {
   }
   while (util::starts_with(p, "./")) p.erase(0, 2);
   static constexpr std::string_view keep = "-._~!$&'()*+,;=@/";
-  std::string out = p.size() > 0 && p[0] == '/' ? "file://" : "";
+  std::string out = is_absolute(path) ? "file://" : "";
   for (const char ch : p) {
     const auto c = static_cast<unsigned char>(ch);
     const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -246,23 +251,20 @@ ordered_json rule_json(const std::string& id) {
   return rule;
 }
 
-ordered_json result_json(const Finding& f, int rule_index, const std::string& fallback_path) {
-  ordered_json result;
-  result["ruleId"] = f.rule;
-  result["ruleIndex"] = rule_index;
-  result["level"] = std::string(level_of(f.severity));
-  std::string text = strip_control(f.message);
-  if (!f.hint.empty()) text += "\nhint: " + strip_control(f.hint);
-  result["message"] = {{"text", text}};
+bool has_file(const Finding& f) { return f.location && !f.location->file.empty(); }
 
-  const std::string file =
-      f.location && !f.location->file.empty() ? f.location->file : fallback_path;
+// Where a finding is: its file (relative to %SRCROOT%, the checkout, unless absolute) and region,
+// plus a logical location naming the object.
+ordered_json location_json(const Finding& f) {
   ordered_json location = ordered_json::object();
-  if (!file.empty()) {
+  if (has_file(f)) {
+    const Location& l = *f.location;
+    ordered_json artifact;
+    artifact["uri"] = to_uri(l.file);
+    if (!is_absolute(l.file)) artifact["uriBaseId"] = k_srcroot;
     ordered_json physical;
-    physical["artifactLocation"] = {{"uri", to_uri(file)}};
-    if (f.location && !f.location->file.empty() && f.location->line > 0) {
-      const Location& l = *f.location;
+    physical["artifactLocation"] = std::move(artifact);
+    if (l.line > 0) {
       ordered_json region;
       region["startLine"] = l.line;
       if (l.column > 0) region["startColumn"] = l.column;
@@ -273,30 +275,80 @@ ordered_json result_json(const Finding& f, int rule_index, const std::string& fa
     location["physicalLocation"] = std::move(physical);
   }
   if (!f.object.empty()) {
-    location["logicalLocations"] =
-        ordered_json::array({{{"fullyQualifiedName", f.object}, {"kind", "object"}}});
+    location["logicalLocations"] = ordered_json::array({{{"fullyQualifiedName", f.object}, {"kind", "object"}}});
   }
-  result["locations"] = location.empty() ? ordered_json::array() : ordered_json::array({location});
+  return location;
+}
 
-  // Stable across commits: never the line number, so moving a statement keeps the alert.
-  const std::string own_file = f.location ? f.location->file : std::string();
-  result["partialFingerprints"] = {
-      {"pgdrift/v1", util::sha256_hex(f.rule + "|" + own_file + "|" + f.object + "|" + f.target)}};
+std::string message_text(const Finding& f) {
+  std::string text = strip_control(f.message);
+  if (!f.hint.empty()) text += "\nhint: " + strip_control(f.hint);
+  return text;
+}
 
+ordered_json properties_json(const Finding& f) {
   ordered_json properties = ordered_json::object();
   if (!f.target.empty()) properties["target"] = f.target;
   if (!f.object.empty()) properties["object"] = f.object;
+  if (!f.property.empty()) properties["property"] = f.property;
   if (!f.detail.empty()) properties["detail"] = strip_control(f.detail);
   if (!f.fix.empty()) properties["fix"] = strip_control(f.fix);
-  if (!properties.empty()) result["properties"] = std::move(properties);
+  return properties;
+}
+
+// What identifies a finding across commits: rule, file, object, property and target, never the
+// line number (moving a statement keeps the alert); without an object, the message. Fields are
+// NUL-separated so they cannot run together.
+std::string fingerprint_key(const Finding& f) {
+  std::string key = f.rule;
+  for (const std::string* field : {&f.location->file, &f.object, &f.property, &f.target}) {
+    key += '\0';
+    key += *field;
+  }
+  if (f.object.empty()) {
+    key += '\0';
+    key += f.message;
+  }
+  return key;
+}
+
+ordered_json result_json(const Finding& f, int rule_index, std::set<std::string>& fingerprints) {
+  ordered_json result;
+  result["ruleId"] = f.rule;
+  result["ruleIndex"] = rule_index;
+  result["level"] = std::string(level_of(f.severity));
+  result["message"] = {{"text", message_text(f)}};
+  result["locations"] = ordered_json::array({location_json(f)});
+  // Two findings with one key (the same rule on the same object, twice) still get distinct
+  // fingerprints: the later ones have their occurrence number hashed in, in report order.
+  const std::string key = fingerprint_key(f);
+  std::string fingerprint = util::sha256_hex(key);
+  for (int occurrence = 2; fingerprints.count(fingerprint) != 0; ++occurrence)
+    fingerprint = util::sha256_hex(key + '\0' + std::to_string(occurrence));
+  fingerprints.insert(fingerprint);
+  result["partialFingerprints"] = {{"pgdrift/v2", fingerprint}};
+  if (auto properties = properties_json(f); !properties.empty()) result["properties"] = std::move(properties);
   return result;
+}
+
+// A finding without a file (a target's ghost object, an unreachable target): a notification of
+// the run, naming its rule, since GitHub code scanning rejects results without a physical location.
+ordered_json notification_json(const Finding& f, int rule_index) {
+  ordered_json notification;
+  notification["level"] = std::string(level_of(f.severity));
+  notification["message"] = {{"text", message_text(f)}};
+  if (!f.object.empty()) notification["locations"] = ordered_json::array({location_json(f)});
+  notification["associatedRule"] = {{"id", f.rule}, {"index", rule_index}};
+  if (auto properties = properties_json(f); !properties.empty()) notification["properties"] = std::move(properties);
+  return notification;
 }
 
 }  // namespace
 
-std::string to_sarif(const Report& given, const std::string& fallback_path) {
+std::string to_sarif(const Report& given) {
   const Report report = without_secrets(given);
-  // rules[] lists every rule the results use, sorted by id; ruleIndex points into it.
+  // rules[] lists every rule the results and notifications use, sorted by id; ruleIndex points
+  // into it.
   std::map<std::string, int> rule_index;
   for (const auto& f : report.findings) rule_index.emplace(f.rule, 0);
   ordered_json rules = ordered_json::array();
@@ -306,8 +358,20 @@ std::string to_sarif(const Report& given, const std::string& fallback_path) {
   }
 
   ordered_json results = ordered_json::array();
-  for (const auto& f : report.findings)
-    results.push_back(result_json(f, rule_index.at(f.rule), fallback_path));
+  ordered_json notifications = ordered_json::array();
+  std::set<std::string> fingerprints;
+  for (const auto& f : report.findings) {
+    if (has_file(f)) {
+      results.push_back(result_json(f, rule_index.at(f.rule), fingerprints));
+    } else {
+      notifications.push_back(notification_json(f, rule_index.at(f.rule)));
+    }
+  }
+  if (report.error_exit_code != 0) {
+    std::string text = strip_control(report.error_message);
+    if (!report.error_hint.empty()) text += "\nhint: " + strip_control(report.error_hint);
+    notifications.push_back({{"level", "error"}, {"message", {{"text", text}}}});
+  }
 
   ordered_json driver;
   driver["name"] = "pgdrift";
@@ -315,8 +379,17 @@ std::string to_sarif(const Report& given, const std::string& fallback_path) {
   driver["informationUri"] = k_information_uri;
   driver["rules"] = std::move(rules);
 
+  ordered_json invocation;
+  invocation["executionSuccessful"] = report.error_exit_code == 0;
+  invocation["exitCode"] = exit_code(report);
+  if (!notifications.empty()) invocation["toolExecutionNotifications"] = std::move(notifications);
+
   ordered_json run;
   run["tool"] = {{"driver", std::move(driver)}};
+  run["invocations"] = ordered_json::array({std::move(invocation)});
+  // Relative URIs are relative to the checkout; GitHub resolves them against the repository root.
+  run["originalUriBaseIds"] = {
+      {k_srcroot, {{"description", {{"text", "The directory pgdrift ran in: the repository root in CI."}}}}}};
   run["columnKind"] = "unicodeCodePoints";  // Location columns count code points
   run["results"] = std::move(results);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "arrange.hpp"
 #include "ci_text.hpp"
 #include "pgdrift/report/report.hpp"
 #include "pgdrift/util/text.hpp"
@@ -51,7 +52,7 @@ void write_indented(std::ostream& out, std::string_view label, const std::string
   }
 }
 
-void write_finding(std::ostream& out, const Finding& f, const Palette& p) {
+void write_finding(std::ostream& out, const Finding& f, const Palette& p, bool show_hint, bool show_fix) {
   if (f.location) {
     out << escape_control(f.location->file);
     if (f.location->line > 0) out << ":" << f.location->line;
@@ -63,8 +64,37 @@ void write_finding(std::ostream& out, const Finding& f, const Palette& p) {
   out << escape_control(f.message) << " " << p.paint("[" + escape_control(f.rule) + "]", "2") << "\n";
   if (!f.object.empty()) write_indented(out, "object", f.object);
   if (!f.detail.empty()) write_indented(out, "detail", f.detail);
-  if (!f.hint.empty()) write_indented(out, "hint", f.hint);
-  if (!f.fix.empty()) write_indented(out, "fix", f.fix);
+  if (show_hint && !f.hint.empty()) write_indented(out, "hint", f.hint);
+  if (show_fix && !f.fix.empty()) write_indented(out, "fix", f.fix);
+}
+
+std::string section_title(const Report& report, const Section& s) {
+  const std::string count = "(" + std::to_string(s.findings.size()) + ")";
+  if (s.kind == SectionKind::new_migrations) return "New migrations " + count;
+  const std::string target = escape_control(target_label(s.target));
+  if (s.kind == SectionKind::other) return "Other · " + target + " " + count;
+  return (report.fail_on == Severity::error ? "Errors · " : "Failing · ") + target + " " + count;
+}
+
+// Findings in sections (what fails the run by target, new migrations, the rest), each section's
+// shared hints once, and each target's whole fix script once, after its first section.
+void write_findings(std::ostream& out, const Report& report, const Palette& p) {
+  std::vector<std::string> fixed;
+  bool first = true;
+  for (const auto& s : arrange(report)) {
+    out << (first ? "" : "\n") << p.paint(section_title(report, s), "1") << "\n";
+    first = false;
+    const auto hints = shared_hints(s.findings);
+    for (const Finding* f : s.findings) {
+      write_finding(out, *f, p, !hint_is_shared(hints, *f), f->target.empty() || target_fix_script(report, f->target).empty());
+    }
+    for (const auto& h : hints) write_indented(out, "hint [" + h.rule + "]", h.hint);
+    if (!s.target.empty() && std::find(fixed.begin(), fixed.end(), s.target) == fixed.end()) {
+      fixed.push_back(s.target);
+      const std::string script = target_fix_script(report, s.target);
+      if (!script.empty()) write_indented(out, "fix script for " + escape_control(s.target), script);
+    }
+  }
 }
 
 }  // namespace
@@ -141,8 +171,13 @@ void write_text(std::ostream& out, const Report& given, const TextOptions& optio
     }
   }
 
-  if (!report.findings.empty() && !options.quiet) out << "\n";
-  for (const auto& f : report.findings) write_finding(out, f, p);
+  if (!report.findings.empty() && !options.quiet) {
+    out << "\n";
+    std::vector<std::string> counts;
+    for (const auto& c : target_counts(report)) counts.push_back(escape_control(target_label(c.target)) + ": " + c.text);
+    out << util::join(counts, " · ") << "\n\n";
+  }
+  write_findings(out, report, p);
 
   std::size_t counts[3] = {0, 0, 0};
   for (const auto& f : report.findings) ++counts[static_cast<int>(f.severity)];

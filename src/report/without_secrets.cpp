@@ -37,6 +37,8 @@ Report without_secrets(const Report& report) {
     mask(f.target);
     mask(f.fix);
   }
+  out.fix_scripts.clear();
+  for (const auto& [target, script] : report.fix_scripts) out.fix_scripts[util::redact(target)] = util::redact(script);
   mask(out.error_message);
   mask(out.error_hint);
   return out;

@@ -21,7 +21,6 @@ using testing::expect_golden;
 GitHubOptions options() {
   GitHubOptions o;
   o.report_paths = {{"junit-path", "reports/pgdrift.xml"}, {"sarif-path", "reports/pgdrift.sarif"}};
-  o.fallback_path = "db/migrations";
   return o;
 }
 
@@ -76,23 +75,54 @@ TEST(GitHubReport, AnnotationsCarryTheLocationAndTitle) {
       line_with(commands, "history/pending"));
 }
 
-TEST(GitHubReport, FindingsWithoutAFileGoOnTheFallbackPathOrNone) {
-  auto o = options();
-  const auto on_fallback = to_github(testing::sample_report(), o).commands;
-  EXPECT_EQ(0u, line_with(on_fallback, "title=drift/unexpected-column (model)")
-                    .find("::error file=db/migrations,title=drift/unexpected-column (model)::"));
-  o.fallback_path.clear();
-  const auto without = to_github(testing::sample_report(), o).commands;
-  EXPECT_EQ(0u, line_with(without, "drift/unexpected-column")
-                    .find("::error title=drift/unexpected-column (model)::"));
+TEST(GitHubReport, FindingsWithoutAFileAreSummaryOnlyAndCounted) {
+  const auto out = to_github(testing::sample_report(), options());
+  // The ghost index, the changed column, the unreachable target and the model's column have no
+  // source line: no annotation (never one on the migrations directory), but in the summary.
+  for (const char* rule : {"drift/unexpected-index", "drift/changed-column", "drift/target-unreachable",
+                           "drift/unexpected-column"}) {
+    EXPECT_EQ(std::string::npos, out.commands.find(std::string("title=") + rule)) << out.commands;
+    EXPECT_NE(std::string::npos, out.summary.find(rule)) << rule;
+  }
+  EXPECT_EQ(std::string::npos, out.commands.find("file=db/migrations,")) << out.commands;
+  EXPECT_EQ(
+      "::notice title=pgdrift::4 findings are not annotated (4 without a source line); see the job summary or "
+      "reports/pgdrift.xml, reports/pgdrift.sarif",
+      lines_of(out.commands).back());
+  EXPECT_NE(std::string::npos, out.summary.find(" 4 findings are not annotated (4 without a source line).\n"))
+      << out.summary;
+}
+
+TEST(GitHubReport, WithinATypeFindingsOnNewMigrationsComeFirst) {
+  std::vector<Finding> findings;
+  for (int i = 0; i < 12; ++i) {
+    Finding f = finding("lint/missing-lock-timeout", Severity::warning, "old " + std::to_string(i));
+    f.location = Location{"db/V0" + std::to_string(10 + i) + "__old.sql", 1, 1, 0, 0};
+    findings.push_back(f);
+  }
+  Finding fresh = finding("lint/non-concurrent-index", Severity::warning, "on the new migration");
+  fresh.location = Location{"db/V99__new.sql", 3, 1, 0, 0};
+  findings.push_back(fresh);
+  auto report = report_of(findings);
+  report.judged.present = true;
+  report.judged.narrowed = true;
+  report.judged.new_files = {"db/V99__new.sql"};
+  const auto lines = lines_of(to_github(report, options()).commands);
+  ASSERT_EQ(11u, lines.size());
+  EXPECT_EQ(0u, lines[0].find("::warning file=db/V99__new.sql,line=3,col=1,")) << lines[0];
+  EXPECT_NE(std::string::npos, lines[10].find("3 findings are not annotated (3 over GitHub's limit of 10 per type)"));
 }
 
 TEST(GitHubReport, EscapesMessagesAndProperties) {
   const auto commands = to_github(testing::sample_report(), options()).commands;
-  const std::string line = line_with(commands, "title=drift/changed-column");
+  auto located = testing::sample_report();
+  for (auto& f : located.findings) {
+    if (f.rule == "drift/changed-column") f.location = Location{"db/migrations/V1__users.sql", 3, 0, 0, 0};
+  }
+  const std::string line = line_with(to_github(located, options()).commands, "title=drift/changed-column");
   EXPECT_EQ(
-      "::error file=db/migrations,title=drift/changed-column (staging)::column public.users.email: "
-      "type is character varying(50) in staging, character varying(200) from the migrations; "
+      "::error file=db/migrations/V1__users.sql,line=3,title=drift/changed-column (staging)::column "
+      "public.users.email: type is character varying(50) in staging, character varying(200) from the migrations; "
       "100%25 sure, a,b:c%0D%0Asecond line red",
       line);
   EXPECT_EQ(std::string::npos, commands.find('\r'));
@@ -121,9 +151,8 @@ TEST(GitHubReport, MostSevereFirst) {
   const auto lines = lines_of(to_github(testing::sample_report(), options()).commands);
   std::vector<std::string> kinds;
   for (const auto& line : lines) kinds.push_back(line.substr(0, line.find(' ')));
-  EXPECT_EQ((std::vector<std::string>{"::error", "::error", "::error", "::error", "::warning",
-                                      "::notice"}),
-            kinds);
+  EXPECT_EQ((std::vector<std::string>{"::error", "::notice", "::notice"}), kinds)
+      << "the statement failure, the pending migration, then how many were not annotated";
 }
 
 TEST(GitHubReport, AtMostTenPerTypeThenOneNotice) {
@@ -137,8 +166,8 @@ TEST(GitHubReport, AtMostTenPerTypeThenOneNotice) {
   ASSERT_EQ(11u, lines.size());
   for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(0u, lines[i].find("::error ")) << lines[i];
   EXPECT_EQ(
-      "::notice title=pgdrift::15 more findings not shown as annotations (GitHub shows at most 10 "
-      "per type); see the job summary or reports/pgdrift.xml, reports/pgdrift.sarif",
+      "::notice title=pgdrift::15 findings are not annotated (15 over GitHub's limit of 10 per type); see the "
+      "job summary or reports/pgdrift.xml, reports/pgdrift.sarif",
       lines[10]);
 }
 
@@ -149,6 +178,8 @@ TEST(GitHubReport, OverflowKeepsASlotForTheMoreNotice) {
     findings.push_back(finding("history/unknown", Severity::warning, "w" + std::to_string(i)));
     findings.push_back(finding("history/pending", Severity::notice, "n" + std::to_string(i)));
   }
+  for (std::size_t i = 0; i < findings.size(); ++i)
+    findings[i].location = Location{"db/V" + std::to_string(i) + "__x.sql", 0, 0, 0, 0};
   const auto lines = lines_of(to_github(report_of(findings), options()).commands);
   std::size_t errors = 0, warnings = 0, notices = 0;
   for (const auto& line : lines) {
@@ -159,12 +190,12 @@ TEST(GitHubReport, OverflowKeepsASlotForTheMoreNotice) {
   EXPECT_EQ(10u, errors);
   EXPECT_EQ(10u, warnings);
   EXPECT_EQ(10u, notices) << "9 findings and the one saying how many more";
-  EXPECT_NE(std::string::npos, lines.back().find("::7 more findings not shown"));
+  EXPECT_NE(std::string::npos, lines.back().find("::7 findings are not annotated"));
 
   findings.resize(30);  // 10 of each: nothing hidden, no extra notice
   const auto exact = lines_of(to_github(report_of(findings), options()).commands);
   EXPECT_EQ(30u, exact.size());
-  EXPECT_EQ(std::string::npos, exact.back().find("more finding"));
+  EXPECT_EQ(std::string::npos, exact.back().find("not annotated"));
 }
 
 TEST(GitHubReport, Outputs) {
@@ -195,13 +226,13 @@ TEST(GitHubReport, Outputs) {
                          .outputs.at("drift-detected"));
 }
 
-TEST(GitHubReport, SummaryShowsChecksEveryFindingAndFixes) {
+TEST(GitHubReport, SummaryShowsCountsEveryFindingAndFixes) {
   const std::string summary = to_github(testing::sample_report(), options()).summary;
   EXPECT_EQ(0u, summary.find("## pgdrift verify: failed (exit 1)\n"));
-  EXPECT_NE(std::string::npos, summary.find("| replay | — | 2 | 1 | 0 | 1 |"));
-  EXPECT_NE(std::string::npos, summary.find("| drift | staging | 0 | 1 | 0 | 2 |"));
-  EXPECT_NE(std::string::npos, summary.find("| drift | production | 0 | 0 | 1 | 1 |"));
-  EXPECT_NE(std::string::npos, summary.find("| history | staging | 1 | 0 | 0 | 1 |"));
+  EXPECT_NE(std::string::npos,
+            summary.find("**staging**: 1 difference, 1 index created by hand, 1 notice · **production**: unreachable · "
+                         "**model**: 1 difference · **migrations**: 1 error\n"))
+      << summary;
   for (const char* text :
        {"column \"nam\" does not exist<br>detail: SQLSTATE 42703<br>context: &lt;line 4&gt; &amp; "
         "more",
@@ -212,7 +243,11 @@ TEST(GitHubReport, SummaryShowsChecksEveryFindingAndFixes) {
         "the model declares column public.users.nickname but no migration creates it"}) {
     EXPECT_NE(std::string::npos, summary.find(text)) << text;
   }
-  EXPECT_NE(std::string::npos, summary.find("```sql\nDROP INDEX public.users_email_ghost;\n```\n"));
+  // One script for staging: the changed column's fix and the ghost index's, in one block.
+  EXPECT_NE(std::string::npos,
+            summary.find("```sql\nALTER TABLE public.users ALTER COLUMN email TYPE character varying(200);\nDROP INDEX "
+                         "public.users_email_ghost;\n```\n"))
+      << summary;
   EXPECT_EQ(std::string::npos, summary.find('\x1b'));
   EXPECT_EQ(std::string::npos, summary.find('\r'));
   EXPECT_EQ(std::string::npos, summary.find("truncated"));
@@ -233,8 +268,57 @@ TEST(GitHubReport, HugeSummaryIsTruncatedUnderOneMebibyteWithANote) {
   EXPECT_GT(out.summary.size(), 1000u * 1000u) << "fills the budget before cutting";
   EXPECT_NE(std::string::npos, out.summary.find("**Summary truncated** at GitHub's 1 MiB limit"));
   EXPECT_NE(std::string::npos, out.summary.find(" of 20000 findings shown"));
-  EXPECT_EQ(11u, lines_of(out.commands).size());
+  EXPECT_EQ(1u, lines_of(out.commands).size()) << "no source lines: only the notice counting them";
   EXPECT_EQ("20000", out.outputs.at("findings"));
+}
+
+TEST(GitHubReport, SummaryPutsWhatFailsFirstByTargetWithHintsOnceAndCountsOnTop) {
+  std::vector<Finding> findings;
+  for (const char* column : {"a", "b"}) {
+    Finding f = finding("drift/missing-column", Severity::error, std::string("column public.t.") + column + " is missing in production");
+    f.target = "production";
+    f.object = std::string("column public.t.") + column;
+    f.hint = "apply the migration that creates it to production (see `pgdrift status`)";
+    f.fix = std::string("ALTER TABLE public.t ADD COLUMN ") + column + " text;";
+    findings.push_back(f);
+  }
+  Finding ghost = finding("drift/unexpected-index", Severity::warning, "index public.t.ghost exists in staging");
+  ghost.target = "staging";
+  ghost.fix = "DROP INDEX public.ghost;";
+  findings.push_back(ghost);
+  Finding lint = finding("lint/non-concurrent-index", Severity::warning, "CREATE INDEX without CONCURRENTLY");
+  lint.location = Location{"db/V9__new.sql", 3, 1, 0, 0};
+  findings.push_back(lint);
+  const std::string summary = to_github(report_of(findings), options()).summary;
+  EXPECT_NE(std::string::npos,
+            summary.find("**production**: 2 differences · **staging**: 1 index created by hand · **migrations**: 1 "
+                         "warning\n"))
+      << summary;
+  const auto errors = summary.find("### Errors · target production: 2 findings");
+  const auto fresh = summary.find("### New migrations: 1 finding");
+  const auto details = summary.find("<details><summary>Other findings: 1</summary>");
+  const auto staging = summary.find("| warning | `drift/unexpected-index` | **staging** |");
+  ASSERT_NE(std::string::npos, errors) << summary;
+  EXPECT_LT(errors, fresh) << summary;
+  EXPECT_LT(fresh, details) << summary;
+  EXPECT_LT(details, staging) << summary;
+  // The hint once, its command as code (not an escaped backtick).
+  EXPECT_NE(std::string::npos,
+            summary.find("- `drift/missing-column`: apply the migration that creates it to production (see `pgdrift "
+                         "status`)\n"))
+      << summary;
+  EXPECT_EQ(summary.find("apply the migration"), summary.rfind("apply the migration")) << summary;
+  EXPECT_EQ(std::string::npos, summary.find("\\`")) << summary;
+  EXPECT_NE(std::string::npos,
+            summary.find("```sql\nALTER TABLE public.t ADD COLUMN a text;\nALTER TABLE public.t ADD COLUMN b text;\n```"))
+      << summary;
+
+  // A whole script given for the target replaces the findings' own fixes.
+  auto with_script = report_of(findings);
+  with_script.fix_scripts["production"] = "ALTER TABLE public.t ADD COLUMN a text, ADD COLUMN b text;";
+  const std::string scripted = to_github(with_script, options()).summary;
+  EXPECT_NE(std::string::npos, scripted.find("```sql\nALTER TABLE public.t ADD COLUMN a text, ADD COLUMN b text;\n```"));
+  EXPECT_EQ(std::string::npos, scripted.find("ADD COLUMN a text;\n"));
 }
 
 TEST(GitHubReport, IsDeterministic) {

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -212,12 +214,16 @@ TEST(ReportJunit, DriftFailureListsEveryFindingWithItsFixAndStripsEscapes) {
       "error: column public.users.email: type is character varying(50) in staging, character "
       "varying(200) "
       "from the migrations; 100% sure, a,b:c\nsecond line red [drift/changed-column]\n"
-      "  fix: ALTER TABLE public.users ALTER COLUMN email TYPE character varying(200);\n"
+      "  fix: ALTER TABLE public.users ALTER COLUMN email TYPE character varying(200);",
+      failure->text);
+  // The ghost index is a warning: below --fail-on error, listed but no failure.
+  ASSERT_NE(nullptr, c->first("system-out"));
+  EXPECT_EQ(
       "warning: index public.users.users_email_ghost exists in staging but no migration creates it "
       "[drift/unexpected-index]\n"
       "  hint: write a migration for it if it should stay, or drop it from staging\n"
       "  fix: DROP INDEX public.users_email_ghost;",
-      failure->text);
+      c->first("system-out")->text);
 
   const Element* model = find_case(*find_suite(root, "model"), "model");
   ASSERT_NE(nullptr, model);
@@ -238,7 +244,8 @@ TEST(ReportJunit, UnreachableTargetIsAnErrorAndNoticesAloneDoNotFail) {
   EXPECT_EQ("target production: cannot connect to postgresql://deploy:***@db:5432/app: timeout",
             error->text);
 
-  const Element* history = find_case(*find_suite(root, "history staging"), "staging");
+  // The pending notice is located at its migration: the case is the check and that file.
+  const Element* history = find_case(*find_suite(root, "history staging"), "staging db/migrations/V3__later.sql");
   ASSERT_NE(nullptr, history);
   EXPECT_EQ(nullptr, history->first("failure"));
   EXPECT_EQ(nullptr, history->first("error"));
@@ -313,7 +320,7 @@ TEST(ReportJunit, FindingsNoCheckClaimsStillFail) {
   Report r = testing::sample_report();
   Finding warning;
   warning.rule = "replay/server-warning";
-  warning.severity = Severity::warning;
+  warning.severity = Severity::error;  // raised by lint.severity / drift.severity
   warning.message = "there is already a transaction in progress";
   r.findings.insert(r.findings.begin(), warning);
   const Element root = parse(to_junit(r));
@@ -321,8 +328,57 @@ TEST(ReportJunit, FindingsNoCheckClaimsStillFail) {
   const Element* other = find_case(*find_suite(root, "replay"), "other findings");
   ASSERT_NE(nullptr, other);
   ASSERT_NE(nullptr, other->first("failure"));
-  EXPECT_EQ("warning: there is already a transaction in progress [replay/server-warning]",
+  EXPECT_EQ("error: there is already a transaction in progress [replay/server-warning]",
             other->first("failure")->text);
+}
+
+TEST(ReportJunit, FailuresOnlyAtOrAboveFailOnSoTheCountsAgreeWithTheExitCode) {
+  Report r = testing::sample_report();
+  r.checks.erase(r.checks.begin() + 4);  // production reachable: only findings decide
+  r.findings.erase(std::remove_if(r.findings.begin(), r.findings.end(),
+                                  [](const Finding& f) { return f.severity == Severity::error; }),
+                   r.findings.end());
+  ASSERT_EQ(0, exit_code(r));
+  Element root = parse(to_junit(r));
+  expect_counts_match(root);
+  EXPECT_EQ("0", root.attr("failures")) << "warnings and notices do not fail at --fail-on error";
+  EXPECT_EQ("0", root.attr("errors"));
+  r.fail_on = Severity::warning;
+  ASSERT_EQ(1, exit_code(r));
+  root = parse(to_junit(r));
+  expect_counts_match(root);
+  EXPECT_EQ("1", root.attr("failures")) << "the ghost index fails drift staging at --fail-on warning";
+}
+
+TEST(ReportJunit, LintIsOneCasePerRuleThatPassedAndOnePerRuleAndFileWithFindings) {
+  Report r;
+  r.command = "lint";
+  for (const char* file : {"db/V1__a.sql", "db/V2__b.sql", "db/V3__c.sql"}) {
+    for (const char* rule : {"lint/drop-column", "lint/missing-lock-timeout"}) {
+      Check check;
+      check.family = "lint";
+      check.name = std::string(file) + " " + rule;
+      check.file = file;
+      check.rule = rule;
+      r.checks.push_back(check);
+    }
+  }
+  Finding f;
+  f.rule = "lint/drop-column";
+  f.message = "DROP COLUMN erases data";
+  f.location = Location{"db/V2__b.sql", 4, 1, 0, 0};
+  r.findings = {f};
+  const Element root = parse(to_junit(r));
+  expect_counts_match(root);
+  EXPECT_EQ("2", root.attr("tests")) << "not 6: rules x files";
+  const Element* lint = find_suite(root, "lint");
+  ASSERT_NE(nullptr, lint);
+  const Element* failing = find_case(*lint, "db/V2__b.sql lint/drop-column");
+  ASSERT_NE(nullptr, failing);
+  EXPECT_EQ("db/V2__b.sql:4: error: DROP COLUMN erases data [lint/drop-column]", failing->first("failure")->text);
+  const Element* passed = find_case(*lint, "lint/missing-lock-timeout");
+  ASSERT_NE(nullptr, passed);
+  EXPECT_EQ(nullptr, passed->first("failure"));
 }
 
 TEST(ReportJunit, RunThatStoppedEarlyIsAnError) {

@@ -21,8 +21,24 @@ using testing::expect_golden;
 using nlohmann::json;
 
 
-json sarif_of(const Report& report, const std::string& fallback = "db/migrations") {
-  return json::parse(to_sarif(report, fallback));
+json sarif_of(const Report& report) { return json::parse(to_sarif(report)); }
+
+// The findings of `report` that have a file: SARIF results; the others are notifications.
+std::vector<const Finding*> located(const Report& report) {
+  std::vector<const Finding*> out;
+  for (const auto& f : report.findings) {
+    if (f.location && !f.location->file.empty()) out.push_back(&f);
+  }
+  return out;
+}
+
+const json& notification_for(const json& sarif, const std::string& rule) {
+  for (const auto& n : sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]) {
+    if (n.contains("associatedRule") && n["associatedRule"]["id"] == rule) return n;
+  }
+  static const json none;
+  ADD_FAILURE() << "no notification for " << rule;
+  return none;
 }
 
 const json& result_for(const json& sarif, const std::string& rule) {
@@ -35,7 +51,7 @@ const json& result_for(const json& sarif, const std::string& rule) {
 }
 
 TEST(SarifReport, MatchesGolden) {
-  expect_golden("sarif.json", to_sarif(testing::sample_report(), "db/migrations"));
+  expect_golden("sarif.json", to_sarif(testing::sample_report()));
 }
 
 TEST(SarifReport, HasEveryRequiredField) {
@@ -64,8 +80,12 @@ TEST(SarifReport, HasEveryRequiredField) {
   }
 
   const json& results = run["results"];
-  ASSERT_EQ(report.findings.size(), results.size());
+  ASSERT_EQ(located(report).size(), results.size());
+  const json& notifications = run["invocations"][0]["toolExecutionNotifications"];
+  ASSERT_EQ(report.findings.size() - results.size(), notifications.size());
+  EXPECT_EQ(true, run["invocations"][0]["executionSuccessful"]);
   std::set<std::string> used;
+  for (const auto& n : notifications) used.insert(n["associatedRule"]["id"].get<std::string>());
   for (const auto& r : results) {
     const std::string id = r["ruleId"];
     used.insert(id);
@@ -82,6 +102,7 @@ TEST(SarifReport, HasEveryRequiredField) {
     EXPECT_FALSE(uri.empty()) << id;
     EXPECT_EQ(std::string::npos, uri.find('\\')) << uri;
     EXPECT_NE('/', uri.front()) << "repo-relative: " << uri;
+    EXPECT_EQ("%SRCROOT%", physical["artifactLocation"]["uriBaseId"]) << id;
     if (physical.contains("region")) {
       for (const char* field : {"startLine", "startColumn", "endLine", "endColumn"}) {
         if (physical["region"].contains(field)) {
@@ -90,22 +111,24 @@ TEST(SarifReport, HasEveryRequiredField) {
       }
       EXPECT_TRUE(physical["region"].contains("startLine")) << id;
     }
-    ASSERT_TRUE(r["partialFingerprints"]["pgdrift/v1"].is_string()) << id;
-    EXPECT_EQ(64u, r["partialFingerprints"]["pgdrift/v1"].get<std::string>().size()) << id;
+    ASSERT_TRUE(r["partialFingerprints"]["pgdrift/v2"].is_string()) << id;
+    EXPECT_EQ(64u, r["partialFingerprints"]["pgdrift/v2"].get<std::string>().size()) << id;
   }
-  EXPECT_EQ(used, rule_ids) << "rules[] lists exactly the rules the results use";
+  EXPECT_EQ(used, rule_ids) << "rules[] lists exactly the rules the results and notifications use";
+  EXPECT_TRUE(run["originalUriBaseIds"]["%SRCROOT%"]["description"]["text"].is_string());
 }
 
 TEST(SarifReport, ResultsFollowTheReportOrderWithTheirLevels) {
   const auto report = testing::sample_report();
   const json results = sarif_of(report)["runs"][0]["results"];
-  ASSERT_EQ(report.findings.size(), results.size());
+  const auto findings = located(report);
+  ASSERT_EQ(findings.size(), results.size());
   for (std::size_t i = 0; i < results.size(); ++i) {
-    EXPECT_EQ(report.findings[i].rule, results[i]["ruleId"]);
-    const char* expected = report.findings[i].severity == Severity::error     ? "error"
-                           : report.findings[i].severity == Severity::warning ? "warning"
-                                                                              : "note";
-    EXPECT_EQ(expected, results[i]["level"]) << report.findings[i].rule;
+    EXPECT_EQ(findings[i]->rule, results[i]["ruleId"]);
+    const char* expected = findings[i]->severity == Severity::error     ? "error"
+                           : findings[i]->severity == Severity::warning ? "warning"
+                                                                        : "note";
+    EXPECT_EQ(expected, results[i]["level"]) << findings[i]->rule;
   }
 }
 
@@ -129,43 +152,61 @@ TEST(SarifReport, FileWithoutLineHasNoRegion) {
   EXPECT_EQ("migration 3 (later)", location["logicalLocations"][0]["fullyQualifiedName"]);
 }
 
-TEST(SarifReport, FindingWithoutFileGoesToTheFallbackWithALogicalLocation) {
-  const json r =
-      result_for(sarif_of(testing::sample_report(), "db/schema.sql"), "drift/changed-column");
-  const json& location = r["locations"][0];
-  EXPECT_EQ("db/schema.sql", location["physicalLocation"]["artifactLocation"]["uri"]);
-  EXPECT_FALSE(location["physicalLocation"].contains("region"));
-  EXPECT_EQ(
-      json::array({{{"fullyQualifiedName", "column public.users.email"}, {"kind", "object"}}}),
-      location["logicalLocations"]);
-  EXPECT_EQ("staging", r["properties"]["target"]);
-  EXPECT_EQ("ALTER TABLE public.users ALTER COLUMN email TYPE character varying(200);",
-            r["properties"]["fix"]);
+TEST(SarifReport, FindingWithoutFileIsANotificationNeverAResultOnADirectory) {
+  const json sarif = sarif_of(testing::sample_report());
+  for (const auto& r : sarif["runs"][0]["results"]) EXPECT_NE("drift/changed-column", r["ruleId"]) << r.dump(2);
+  const json& n = notification_for(sarif, "drift/changed-column");
+  EXPECT_EQ("error", n["level"]);
+  EXPECT_FALSE(n["locations"][0].contains("physicalLocation"));
+  EXPECT_EQ(json::array({{{"fullyQualifiedName", "column public.users.email"}, {"kind", "object"}}}),
+            n["locations"][0]["logicalLocations"]);
+  EXPECT_EQ("staging", n["properties"]["target"]);
+  EXPECT_EQ("ALTER TABLE public.users ALTER COLUMN email TYPE character varying(200);", n["properties"]["fix"]);
+  // An unreachable target names no object: no location at all.
+  EXPECT_FALSE(notification_for(sarif, "drift/target-unreachable").contains("locations"));
 }
 
 TEST(SarifReport, MessagesLoseAnsiEscapesAndControlCharacters) {
-  const json r = result_for(sarif_of(testing::sample_report()), "drift/changed-column");
-  const std::string text = r["message"]["text"];
+  const json n = notification_for(sarif_of(testing::sample_report()), "drift/changed-column");
+  const std::string text = n["message"]["text"];
   EXPECT_NE(std::string::npos, text.find("100% sure, a,b:c\nsecond line red")) << text;
   EXPECT_EQ(std::string::npos, text.find('\x1b'));
   EXPECT_EQ(std::string::npos, text.find('\x01'));
   EXPECT_EQ(std::string::npos, text.find('\r'));
 }
 
-TEST(SarifReport, FingerprintIsRuleFileObjectTargetNotTheLine) {
+TEST(SarifReport, FingerprintIsRuleFileObjectPropertyTargetNotTheLine) {
   auto report = testing::sample_report();
   const json before = result_for(sarif_of(report), "replay/statement-failed");
-  EXPECT_EQ(util::sha256_hex("replay/statement-failed|db/migrations/V2__orders.sql||"),
-            before["partialFingerprints"]["pgdrift/v1"]);
-  const json ghost = result_for(sarif_of(report), "drift/unexpected-index");
-  EXPECT_EQ(
-      util::sha256_hex("drift/unexpected-index||index public.users.users_email_ghost|staging"),
-      ghost["partialFingerprints"]["pgdrift/v1"]);
+  using namespace std::string_literals;
+  EXPECT_EQ(util::sha256_hex("replay/statement-failed\0db/migrations/V2__orders.sql\0\0\0\0column \"nam\" does not exist"s),
+            before["partialFingerprints"]["pgdrift/v2"]);
   for (auto& f : report.findings) {
     if (f.location) f.location->line += 10;
   }
   const json after = result_for(sarif_of(report), "replay/statement-failed");
   EXPECT_EQ(before["partialFingerprints"], after["partialFingerprints"]);
+}
+
+TEST(SarifReport, TwoDifferencesOnOneColumnHaveTwoFingerprints) {
+  Report report;
+  for (const char* property : {"type", "default"}) {
+    Finding f;
+    f.rule = "drift/changed-column";
+    f.message = std::string("column public.users.email: ") + property + " differs";
+    f.object = "column public.users.email";
+    f.property = property;
+    f.target = "production";
+    f.location = Location{"db/V1__users.sql", 3, 0, 0, 0};
+    report.findings.push_back(f);
+  }
+  report.findings.push_back(report.findings.back());  // the very same finding twice: still unique
+  const json results = sarif_of(report)["runs"][0]["results"];
+  ASSERT_EQ(3u, results.size());
+  std::set<std::string> fingerprints;
+  for (const auto& r : results) fingerprints.insert(r["partialFingerprints"]["pgdrift/v2"].get<std::string>());
+  EXPECT_EQ(3u, fingerprints.size());
+  EXPECT_EQ("type", results[0]["properties"]["property"]);
 }
 
 TEST(SarifReport, RulesAreDescribedFromTheReadmeTable) {
@@ -215,8 +256,12 @@ TEST(SarifReport, UrisAreRepoRelativeWithForwardSlashesAndEncoded) {
   f.location = Location{".\\db\\my migrations\\V1#a.sql", 1, 1, 0, 0};
   report.findings.push_back(f);
   const json r = sarif_of(report)["runs"][0]["results"][0];
-  EXPECT_EQ("db/my%20migrations/V1%23a.sql",
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]);
+  EXPECT_EQ(json({{"uri", "db/my%20migrations/V1%23a.sql"}, {"uriBaseId", "%SRCROOT%"}}),
+            r["locations"][0]["physicalLocation"]["artifactLocation"]);
+  // An absolute path stays a file:// URI, with no base.
+  report.findings[0].location->file = "/srv/app/V1.sql";
+  EXPECT_EQ(json({{"uri", "file:///srv/app/V1.sql"}}),
+            sarif_of(report)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]);
   EXPECT_EQ(json({{"startLine", 1}, {"startColumn", 1}}),
             r["locations"][0]["physicalLocation"]["region"]);
 }

@@ -49,7 +49,7 @@ TEST(WithoutSecrets, NoRendererPrintsAPasswordButKeepsTheRestOfTheMessage) {
       {"text", text.str()},
       {"json", to_json(r)},
       {"junit", to_junit(r)},
-      {"sarif", to_sarif(r, "db/migrations")},
+      {"sarif", to_sarif(r)},
       {"gitlab", to_gitlab_code_quality(r, "db/migrations")},
       {"github commands", github.commands},
       {"github summary", github.summary},

@@ -30,4 +30,13 @@ struct FindingOptions {
 std::vector<Finding> findings(const std::vector<Difference>& differences, const catalog::SchemaModel& expected,
                               const catalog::SchemaModel& actual, const FindingOptions& options);
 
+// The whole SQL script that brings `actual` in line with `expected` for the `reported`
+// differences, in dependency order (heal(actual → expected), destructive steps included; a rename
+// as one RENAME statement, first): the
+// steps of the reported objects and of the dependents the heal rebuilds for them, without the
+// steps of objects whose difference is in `all` but not reported (ignored or switched off).
+// Statements are separated by '\n'; empty when nothing is to be done.
+std::string fix_script(const std::vector<Difference>& reported, const std::vector<Difference>& all,
+                       const catalog::SchemaModel& expected, const catalog::SchemaModel& actual);
+
 }  // namespace pgdrift::diff

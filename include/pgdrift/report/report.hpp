@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -71,6 +72,9 @@ struct Report {
   std::size_t migrations_found = 0;  // migrations discovered, for commands that list no rows (status)
   std::vector<Check> checks;       // what was checked, in order
   std::vector<Finding> findings;   // sorted
+  // Target name → the whole SQL script that brings it in line, in dependency order
+  // (diff::fix_script); targets without one use their findings' `fix` in report order.
+  std::map<std::string, std::string> fix_scripts;
   Severity fail_on = Severity::error;
   double duration_ms = 0;
   // Set when the run stopped early with a usage (2) or infrastructure (3) error.

@@ -31,6 +31,7 @@ struct Finding {
   std::string message;
   std::optional<Location> location;
   std::string object;  // e.g. "table public.users"; empty when not about one object
+  std::string property;  // drift/changed-*: the property that differs ("type", "default"); else empty
   std::string detail;  // supporting facts (Postgres DETAIL/CONTEXT); may span lines
   std::string hint;    // what to do instead; may be empty
   std::string target;  // the target environment's name; empty for the migrations themselves
