@@ -149,6 +149,7 @@ int replay_command(const CommonFlags& common, const ReplayFlags& flags, Io io) {
       auto connection = db::Connection::open(database, "pgdrift");
       replay::Options options;
       options.statement_timeout = cfg.replay.statement_timeout;
+      options.journal = false;  // no model to locate: replay at the floor's speed
       result = replay::run(*connection, discovery.migrations, options);
     }
     backend->stop();

@@ -378,7 +378,7 @@ ReplayResult run(db::Connection& connection, const std::vector<const migrations:
   if (!migrations.empty()) table.prepare(connection);
   // After the tool's table, so that what the journal records is the migrations' doing alone.
   ReplayResult result;
-  result.journal = install_journal(connection);
+  result.journal = options.journal && install_journal(connection);
   bool failed = false;
   for (const auto* pointer : migrations) {
     const auto& migration = *pointer;

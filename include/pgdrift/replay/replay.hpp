@@ -66,6 +66,9 @@ struct Options {
   // Which migrations the observers watch (the judged ones); empty = all of them. The others are
   // replayed exactly as without observers.
   std::function<bool(const migrations::Migration&)> observe;
+  // Install the change journal (journal.hpp) so the replayed model can say where each object came
+  // from; `pgdrift replay`, which reports no model, leaves it out and pays nothing for it.
+  bool journal = true;
 };
 
 // Applies `migrations` in order on `connection`, one statement at a time; each migration in its
