@@ -21,6 +21,7 @@
 #include "pgdrift/sandbox/backend.hpp"
 #include "pgdrift/util/process.hpp"
 #include "pgdrift/util/text.hpp"
+#include "support/flyway_target.hpp"
 #include "support/run_binary.hpp"
 #include "support/temp_tree.hpp"
 
@@ -69,26 +70,7 @@ class ReportsTest : public ::testing::Test {
   // A target database with the fixture's three migrations applied and recorded in Flyway's
   // history table, then `extra` run on it.
   db::ConnectionInfo target(const std::string& extra) {
-    const auto info = s_backend->create_database("target");
-    auto connection = db::Connection::open(info, "pgdrift-test");
-    std::string sql =
-        "CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description "
-        "varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum int, installed_by "
-        "varchar(100) NOT NULL DEFAULT 'ci', installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT "
-        "NULL DEFAULT 1, success boolean NOT NULL);\n";
-    for (std::size_t i = 0; i < s_migrations.size(); ++i) {
-      const auto& m = s_migrations[i];
-      sql += m.up_sql + "\n";
-      const auto checksum = history::tool_checksum(m, migrations::Format::flyway);
-      sql += "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
-             "success) VALUES (" + std::to_string(i + 1) + ", " + db::quote_literal(m.version) + ", " +
-             db::quote_literal(m.name) + ", 'SQL', " + db::quote_literal(m.path.filename().string()) + ", " +
-             (checksum ? *checksum : "NULL") + ", true);\n";
-    }
-    sql += extra;
-    const auto result = connection->execute(sql);
-    EXPECT_TRUE(result.ok) << (result.error ? result.error->message : "");
-    return info;
+    return flyway_target(*s_backend, s_migrations, s_migrations.size(), extra);
   }
 
   // The repository: the fixture's migrations plus a new V4 (pending on both targets) that creates
