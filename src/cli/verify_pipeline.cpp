@@ -1,5 +1,6 @@
 #include "verify_pipeline.hpp"
 
+#include <algorithm>
 
 #include "drift_support.hpp"
 #include "judge_support.hpp"
@@ -262,10 +263,12 @@ void replay_and_lint(VerifyRun& run) {
     report.findings.push_back(std::move(f));
   }
   const auto introspecting = Clock::now();
+  std::optional<replay::JournalReading> journal;
   if (replayed.result.ok()) {
     auto connection = db::Connection::open(replayed.database, "pgdrift");
     run.expected = catalog::introspect(*connection, run.introspection);
-    replay::attach_provenance(*connection, all, *run.expected);
+    journal = replay::JournalReading::read(*connection, all);
+    journal->attach_provenance(*run.expected);
     run.expected_database = replayed.database;
   }
   if (run.verbose && !replayed.result.journal) {
@@ -281,6 +284,16 @@ void replay_and_lint(VerifyRun& run) {
   lint_options.report_syntax_errors = false;
   lint_options.format = run.discovery.format;
   auto linted = static_findings(all, run.judged.is_new, lint_options, cfg);
+  if (journal && journal->recorded()) {
+    // A DROP … IF EXISTS of what was not there dropped nothing: the replay saw it, so no finding.
+    linted.erase(std::remove_if(linted.begin(), linted.end(),
+                                [&](const Finding& f) {
+                                  return (f.rule == "lint/drop-table" || f.rule == "lint/drop-column" ||
+                                          f.rule == "lint/drop-schema") &&
+                                         f.location && journal->dropped_nothing(f.location->file, f.location->line);
+                                }),
+                 linted.end());
+  }
   std::vector<std::string> lint_rules = static_rule_ids();
   for (auto* observer : options.observers) {
     for (auto& f : observer->findings()) {

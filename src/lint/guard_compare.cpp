@@ -279,13 +279,13 @@ class Comparison {
     const std::string what = display(id);
     switch (id.kind) {
       case Kind::table:
-        add("drop-table", id, what + " was dropped or renamed: its rows are gone and code still using it fails",
+        add("drop-table", id, what + " was dropped: its rows are gone and code still using it fails",
             {id.name});
         return;
       case Kind::column:
         add("drop-column", id,
             what + " (" + property(properties, "type") +
-                ") was dropped or renamed: its data is gone and code still using it fails",
+                ") was dropped: its data is gone and code still using it fails",
             {id.name, id.table});
         return;
       case Kind::index:
@@ -305,13 +305,13 @@ class Comparison {
         if (not_null_check_column(definition, id) != nullptr) return;  // SET NOT NULL took over its rule
         add("drop-constraint", id,
             what + (definition.empty() ? "" : " (" + definition + ")") +
-                " was dropped or renamed: what it enforced no longer holds",
+                " was dropped: what it enforced no longer holds",
             {id.name, id.table});
         return;
       }
       case Kind::view:
       case Kind::materialized_view:
-        add("drop-view", id, what + " was dropped or renamed: queries that select from it fail", {id.name});
+        add("drop-view", id, what + " was dropped: queries that select from it fail", {id.name});
         return;
       case Kind::schema:
         add("drop-object", id, what + " was dropped" + schema_contents(id.name) + ": whatever still uses it fails",
@@ -324,17 +324,17 @@ class Comparison {
         return;
       case Kind::trigger:
         add("drop-object", id,
-            what + " was dropped or renamed: what it did on every write to " + owner_name(id) + " no longer happens",
+            what + " was dropped: what it did on every write to " + owner_name(id) + " no longer happens",
             {id.name, id.table});
         return;
       case Kind::policy:
         add("drop-object", id,
-            what + " was dropped or renamed: the row-level security rule it set on " + owner_name(id) +
+            what + " was dropped: the row-level security rule it set on " + owner_name(id) +
                 " no longer applies",
             {id.name, id.table});
         return;
       default:
-        add("drop-object", id, what + " was dropped or renamed: whatever still uses it fails", {id.name});
+        add("drop-object", id, what + " was dropped: whatever still uses it fails", {id.name});
         return;
     }
   }

@@ -144,6 +144,8 @@ struct Sent {
   std::string text;
   std::string tree_json;
   catalog::SourceLine at;
+  int last_line = 0;     // the line of its end
+  bool dropped = false;  // the journal recorded it dropping something
 };
 
 struct Event {
@@ -201,10 +203,23 @@ bool install_journal(db::Connection& connection) {
   return true;
 }
 
-void attach_provenance(db::Connection& connection, const std::vector<migrations::Migration>& migrations,
-                       catalog::SchemaModel& model) {
+struct JournalReading::Data {
+  bool recorded = false;
+  std::vector<Sent> sent;
+  std::vector<Event> events;
+};
+
+JournalReading::JournalReading() : m(std::make_unique<Data>()) {}
+JournalReading::~JournalReading() = default;
+JournalReading::JournalReading(JournalReading&&) noexcept = default;
+JournalReading& JournalReading::operator=(JournalReading&&) noexcept = default;
+
+bool JournalReading::recorded() const { return m->recorded; }
+
+JournalReading JournalReading::read(db::Connection& connection, const std::vector<migrations::Migration>& migrations) {
+  JournalReading out;
   const auto present = connection.query("SELECT pg_catalog.to_regclass('pgdrift_journal.events') IS NOT NULL AS p");
-  if (present.at(0, "p").value_or("f") != "t") return;
+  if (present.at(0, "p").value_or("f") != "t") return out;
   db::Rows rows;
   try {
     rows = connection.query(
@@ -212,20 +227,22 @@ void attach_provenance(db::Connection& connection, const std::vector<migrations:
   } catch (const Error& error) {
     throw infra_error(std::string("cannot read pgdrift's change journal in the sandbox: ") + error.what());
   }
+  out.m->recorded = true;
 
   // Every statement sent, in order, with where it is in its file.
-  std::vector<Sent> sent;
+  auto& sent = out.m->sent;
   for (const auto& m : migrations) {
     const util::LineIndex lines(m.source);
     for (const auto& statement : sql::split(m.up_sql)) {
       const auto at = lines.at(m.source_offset(statement.begin));
-      sent.push_back({std::string(statement.text(m.up_sql)), statement.tree_json, {m.display_path, at.line, at.column}});
+      Sent s{std::string(statement.text(m.up_sql)), statement.tree_json, {m.display_path, at.line, at.column}};
+      s.last_line = lines.at(m.source_offset(statement.end)).line;
+      sent.push_back(std::move(s));
     }
   }
 
   // Each journal row belongs to the statement whose text it recorded: the current one, or the
   // next one with that text (rows of what no file sent match none and are left out).
-  std::vector<Event> events;
   std::size_t next = 0;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const std::string query = rows.at(r, "query").value_or("");
@@ -233,14 +250,41 @@ void attach_provenance(db::Connection& connection, const std::vector<migrations:
     while (found < sent.size() && sent[found].text != query) ++found;
     if (found == sent.size()) continue;
     next = found;
+    const bool dropped = rows.at(r, "dropped").value_or("f") == "t";
+    sent[found].dropped = sent[found].dropped || dropped;
     const auto named = name_of(rows.at(r, "object_type").value_or(""), rows.at(r, "object_identity").value_or(""));
     if (!named) continue;
-    events.push_back({*named, rows.at(r, "dropped").value_or("f") == "t", &sent[found]});
+    out.m->events.push_back({*named, dropped, &sent[found]});
   }
+  return out;
+}
 
-  // What each named object went through, from its last creation on.
+bool JournalReading::dropped_nothing(const std::string& file, int line) const {
+  // A DROP … IF EXISTS (or ALTER TABLE … DROP COLUMN IF EXISTS) of what was not there records no
+  // sql_drop row; one that dropped something does.
+  for (const Sent& s : m->sent) {
+    if (s.at.file != file || line < s.at.line || line > s.last_line) continue;
+    if (s.dropped) return false;
+    const bool drop_statement = s.tree_json.find("\"DropStmt\"") != std::string::npos ||
+                                s.tree_json.find("\"AT_DropColumn\"") != std::string::npos;
+    return drop_statement && s.tree_json.find("\"missing_ok\":true") != std::string::npos;
+  }
+  return false;
+}
+
+void attach_provenance(db::Connection& connection, const std::vector<migrations::Migration>& migrations,
+                       catalog::SchemaModel& model) {
+  JournalReading::read(connection, migrations).attach_provenance(model);
+}
+
+void JournalReading::attach_provenance(catalog::SchemaModel& model) const {
+  const auto& events = m->events;
+  // What each named object went through, from its last creation on; and each table's own events
+  // (CREATE TABLE, ALTER TABLE), for what the journal names only through its table.
   std::map<Named, std::pair<catalog::Provenance, bool>> direct;
+  std::map<std::pair<std::string, std::string>, std::vector<const Event*>> on_table;
   for (const Event& e : events) {
+    if (e.named.table_level) on_table[{e.named.schema, e.named.name}].push_back(&e);
     auto& [provenance, seen] = direct[e.named];
     if (e.dropped) {
       seen = false;
@@ -266,11 +310,13 @@ void attach_provenance(db::Connection& connection, const std::vector<migrations:
     if (id.table.empty()) continue;
     // A column (or a constraint, index, trigger, policy the journal names only through its table):
     // the statements on its table whose parse tree names it.
+    const auto table_events = on_table.find({id.schema, id.table});
+    if (table_events == on_table.end()) continue;
     catalog::Provenance provenance;
     bool seen = false;
     const Sent* table_created = nullptr;
-    for (const Event& e : events) {
-      if (!e.named.table_level || e.named.schema != id.schema || e.named.name != id.table) continue;
+    for (const Event* event : table_events->second) {
+      const Event& e = *event;
       if (e.dropped) {
         seen = false;
         table_created = nullptr;

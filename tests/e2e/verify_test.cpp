@@ -174,6 +174,29 @@ TEST_F(VerifyTest, EveryDifferenceKindIsAFindingWithTheSqlThatFixesIt) {
   EXPECT_NE(std::string::npos, fk["message"].get<std::string>().find("ON DELETE CASCADE")) << fk;
 }
 
+// DROP … IF EXISTS of what is not there drops nothing: the replay's journal saw it, so verify
+// reports no drop (a static lint cannot know). Its twin, IF EXISTS of a table that is there, is a drop.
+TEST_F(VerifyTest, DropIfExistsOfWhatIsNotThereIsNoDrop) {
+  TempTree tree;
+  for (const auto& entry : std::filesystem::directory_iterator(k_drift / "migrations")) {
+    tree.write("migrations/" + entry.path().filename().string(), slurp(entry.path()));
+  }
+  tree.write("migrations/V4__cleanup.sql",
+             "SET lock_timeout = '5s';\n"
+             "DROP TABLE IF EXISTS tmp_import_2019;\n"
+             "ALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;\n");
+  auto result = run_pgdrift({"verify", "--migrations", "migrations", "--no-color"}, tree.path());
+  EXPECT_EQ(0, result.status.code) << result.output;
+  EXPECT_EQ(std::string::npos, result.output.find("drop-table")) << result.output;
+  EXPECT_EQ(std::string::npos, result.output.find("drop-column")) << result.output;
+
+  tree.write("migrations/V4__cleanup.sql", "SET lock_timeout = '5s';\nDROP TABLE IF EXISTS orders;\n");
+  result = run_pgdrift({"verify", "--migrations", "migrations", "--no-color"}, tree.path());
+  EXPECT_EQ(1, result.status.code) << result.output;
+  EXPECT_NE(std::string::npos, result.output.find("V4__cleanup.sql:2:1: error: table public.orders was dropped"))
+      << result.output;
+}
+
 TEST_F(VerifyTest, ATargetWithoutHistoryIsComparedWithEveryMigration) {
   // Built from the same SQL by other means (a restored dump, say): no flyway_schema_history.
   const auto restored = s_backend->create_database("restored");

@@ -91,7 +91,7 @@ TEST_F(GuardTest, PlainDropColumnIsOneFindingWithoutItsIndex) {
   const auto& f = m_findings[0];
   EXPECT_EQ("destructive/drop-column", f.rule);
   EXPECT_EQ(Severity::error, f.severity);
-  EXPECT_EQ("column public.users.email (text) was dropped or renamed: its data is gone and code still using it fails",
+  EXPECT_EQ("column public.users.email (text) was dropped: its data is gone and code still using it fails",
             f.message);
   EXPECT_NE(f.hint.find("-- pgdrift:allow-destructive"), std::string::npos) << f.hint;
   EXPECT_EQ(2, f.location->end_line);

@@ -34,7 +34,7 @@ Finding destructive_at(int line) {
   Finding f;
   f.rule = "destructive/drop-table";
   f.severity = Severity::error;
-  f.message = "table public.users was dropped or renamed";
+  f.message = "table public.users was dropped: its rows are gone";
   f.location = Location{"V1__test.sql", line, 1, 0, 0};
   return f;
 }
