@@ -34,7 +34,7 @@ void read_indexes(db::Connection& connection, const Scope& scope, SchemaModel& m
       " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
       " JOIN pg_catalog.pg_class c ON c.oid = x.indrelid"
       " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-      " WHERE " + relation_condition(scope, "'r', 'p', 'm'") + " AND " +
+      " WHERE " + relation_condition(scope, "'r', 'p', 'm'", {"c.relname", "i.relname"}) + " AND " +
       Scope::not_extension_member("'pg_catalog.pg_class'::pg_catalog.regclass", "i.oid") +
       " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.oid"
       "  AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x'))"

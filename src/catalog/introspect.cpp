@@ -59,7 +59,33 @@ std::string Scope::not_extension_member(const std::string& classid, const std::s
          " AND dep.objid = " + oid_column + " AND dep.deptype = 'e')";
 }
 
+std::string Scope::focus_condition(std::initializer_list<std::string> name_columns) const {
+  if (!focus) return "";
+  const std::string names = "ARRAY[" + sql_list(*focus) + "]::pg_catalog.name[]";
+  std::vector<std::string> terms;
+  for (const auto& column : name_columns) terms.push_back(column + " = ANY (" + names + ")");
+  return " AND (" + util::join(terms, " OR ") + ")";
+}
+
 }  // namespace detail
+
+bool in_focus(const ObjectId& id, const std::vector<std::string>& names) {
+  const auto named = [&](const std::string& name) { return std::find(names.begin(), names.end(), name) != names.end(); };
+  switch (id.kind) {
+    case Kind::column:
+    case Kind::constraint:
+    case Kind::trigger:
+    case Kind::policy:
+      return named(id.table);
+    case Kind::index:
+      return named(id.table) || named(id.name);
+    case Kind::function:
+    case Kind::procedure:
+      return named(id.name.substr(0, id.name.find('(')));
+    default:
+      return named(id.name);
+  }
+}
 
 std::vector<std::string> deparse_settings() {
   return {"SET LOCAL search_path = ''", "SET LOCAL DateStyle = 'ISO'",
@@ -71,6 +97,7 @@ SchemaModel introspect(db::Connection& connection, const IntrospectOptions& opti
   scope.server_version_num = connection.server_version_num();
   scope.include_schemas = options.include_schemas;
   scope.exclude_schemas = options.exclude_schemas;
+  scope.focus = options.focus;
 
   SchemaModel model;
   model.server_version = connection.server_version();
@@ -107,6 +134,7 @@ SchemaModel introspect(db::Connection& connection, const IntrospectOptions& opti
   // drizzle-kit keeps its history table in a schema of its own: with the table left out, an
   // otherwise empty schema of that name is the tool's, not the application's.
   for (const char* tool_schema : {"drizzle"}) {
+    if (options.focus) break;  // whether the schema holds anything else is not in a focused read
     const ObjectId id{Kind::schema, "", tool_schema, ""};
     if (model.objects.count(id) == 0) continue;
     const bool used = std::any_of(model.objects.begin(), model.objects.end(),

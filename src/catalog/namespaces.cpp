@@ -12,7 +12,8 @@ void read_schemas(db::Connection& connection, const Scope& scope, SchemaModel& m
   const auto rows = connection.query(
       "SELECT n.nspname AS name, " + comment_sql("n.oid", "pg_namespace") + " AS comment, " +
       privileges_sql("n.nspacl", "n.nspowner") +
-      " AS privileges FROM pg_catalog.pg_namespace n WHERE " + scope.schema_condition("n"));
+      " AS privileges FROM pg_catalog.pg_namespace n WHERE " + scope.schema_condition("n") +
+      scope.focus_condition({"n.nspname"}));
   for (std::size_t r = 0; r < rows.size(); ++r) {
     Properties properties;
     add_columns(properties, rows, r, {"comment", "privileges"});
@@ -39,7 +40,7 @@ void read_extensions(db::Connection& connection, const Scope& scope, SchemaModel
       "SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema"
       " FROM pg_catalog.pg_extension e"
       " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE " +
-      condition);
+      condition + scope.focus_condition({"e.extname"}));
   for (std::size_t r = 0; r < rows.size(); ++r) {
     Properties properties;
     add_columns(properties, rows, r, {"version", "schema"});

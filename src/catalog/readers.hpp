@@ -64,6 +64,8 @@
 // `comment`, `privileges` and `position` are in the model but not compared by default
 // (is_informational).
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,9 +83,13 @@ struct Scope {
   // SQL condition on a catalog row `alias` (with class id `classid`, e.g. "'pg_class'::regclass"
   // and oid column `oid_column`) excluding objects that belong to an extension.
   static std::string not_extension_member(const std::string& classid, const std::string& oid_column);
+  // " AND (<col> = ANY(<focus>) OR …)" for a focused read (IntrospectOptions::focus), "" otherwise:
+  // the name columns that put a row in focus (see in_focus()).
+  std::string focus_condition(std::initializer_list<std::string> name_columns) const;
 
   std::vector<std::string> include_schemas;
   std::vector<std::string> exclude_schemas;
+  std::optional<std::vector<std::string>> focus;
 };
 
 // Schemas and extensions.

@@ -4,6 +4,7 @@
 // views). Private to the catalog module.
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 
 #include "pgdrift/catalog/schema_model.hpp"
@@ -13,8 +14,10 @@
 namespace pgdrift::catalog::detail {
 
 // SQL condition on pg_class `c` joined to pg_namespace `n`: relations of one of `relkinds`
-// (e.g. "'r', 'p'") in the schemas read, not belonging to an extension.
-std::string relation_condition(const Scope& scope, const std::string& relkinds);
+// (e.g. "'r', 'p'") in the schemas read, not belonging to an extension, and in a focused read
+// named by one of `focus_columns`.
+std::string relation_condition(const Scope& scope, const std::string& relkinds,
+                               std::initializer_list<std::string> focus_columns = {"c.relname"});
 
 // SQL expression: the options array `array` (reloptions, attoptions) as "a=1, b=2" sorted, boolean
 // spellings (on/off/yes/no, any case) written true/false; NULL when there are none.

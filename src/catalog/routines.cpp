@@ -44,6 +44,7 @@ void read_routines(db::Connection& connection, const Scope& scope, SchemaModel& 
       " WHERE p.prokind IN ('f', 'p', 'w') AND " +
       scope.schema_condition("n") + " AND " +
       Scope::not_extension_member("'pg_catalog.pg_proc'::pg_catalog.regclass", "p.oid") +
+      scope.focus_condition({"p.proname"}) +
       " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
       "  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
       "  AND d.objid = p.oid AND d.deptype = 'i')");

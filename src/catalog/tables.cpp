@@ -6,9 +6,11 @@
 
 namespace pgdrift::catalog::detail {
 
-std::string relation_condition(const Scope& scope, const std::string& relkinds) {
+std::string relation_condition(const Scope& scope, const std::string& relkinds,
+                               std::initializer_list<std::string> focus_columns) {
   return "c.relkind IN (" + relkinds + ") AND " + scope.schema_condition("n") + " AND " +
-         Scope::not_extension_member("'pg_catalog.pg_class'::pg_catalog.regclass", "c.oid");
+         Scope::not_extension_member("'pg_catalog.pg_class'::pg_catalog.regclass", "c.oid") +
+         scope.focus_condition(focus_columns);
 }
 
 std::string options_sql(const std::string& array) {

@@ -27,7 +27,8 @@ std::string policy_command(const std::optional<std::string>& code) {
 std::string user_relation(const Scope& scope) {
   return " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE " +
          scope.schema_condition("n") + " AND " +
-         Scope::not_extension_member("'pg_catalog.pg_class'::pg_catalog.regclass", "c.oid");
+         Scope::not_extension_member("'pg_catalog.pg_class'::pg_catalog.regclass", "c.oid") +
+         scope.focus_condition({"c.relname"});
 }
 
 // Internal triggers (foreign keys, deferred unique checks) are implied by their constraint.

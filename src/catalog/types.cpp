@@ -31,7 +31,8 @@ std::string user_types(const Scope& scope, const std::string& typtype) {
   return " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
          " WHERE t.typtype = '" +
          typtype + "' AND " + scope.schema_condition("n") + " AND " +
-         Scope::not_extension_member("'pg_catalog.pg_type'::pg_catalog.regclass", "t.oid");
+         Scope::not_extension_member("'pg_catalog.pg_type'::pg_catalog.regclass", "t.oid") +
+         scope.focus_condition({"t.typname"});
 }
 
 void read_enums(db::Connection& connection, const Scope& scope, SchemaModel& model) {

@@ -315,6 +315,15 @@ void replay_and_lint(VerifyRun& run) {
     run.io.err << "pgdrift: replay " << static_cast<long>(replayed.result.duration_ms) << " ms, introspection "
                << static_cast<long>(std::chrono::duration<double, std::milli>(linting - introspecting).count())
                << " ms, static lint " << static_cast<long>(ms_since(linting)) << " ms\n";
+    if (guard && (guard->snapshots() > 0 || guard->focused_reads() > 0)) {
+      run.io.err << "pgdrift: destructive guard: " << guard->snapshots() << " whole-schema and "
+                 << guard->focused_reads() << " focused reads, " << static_cast<long>(guard->snapshot_ms())
+                 << " ms (within the replay)"
+                 << (guard->journaled() ? ""
+                                        : "; no change journal to follow, so it read the whole schema around "
+                                          "each migration that could drop or narrow something")
+                 << "\n";
+    }
   }
   const bool drift_wanted = !cfg.model.file.empty() || !cfg.model.command.empty() || !run.targets.empty();
   if (!run.expected && drift_wanted) {

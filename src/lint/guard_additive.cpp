@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "guard_text.hpp"
 #include "pgdrift/lint/guard.hpp"
 #include "pgdrift/sql/statement.hpp"
 #include "pgdrift/sql/tree.hpp"
@@ -102,6 +103,36 @@ bool adds_code_run_on_writes(const sql::Statement& statement) {
 }
 
 }  // namespace
+
+namespace guard {
+
+bool hides_changes_from_journal(const sql::Statement& statement) {
+  static const std::set<std::string> k_hiding = {
+      "DoStmt",  "CallStmt",   "SelectStmt",           "ExecuteStmt", "RenameStmt", "AlterObjectSchemaStmt",
+      "CreateEventTrigStmt", "AlterEventTrigStmt", "CreateTableAsStmt"};
+  const std::string& type = statement.node;
+  if (type.empty()) return true;
+  if (k_hiding.count(type) != 0) return true;
+  static const std::set<std::string> k_read = {"AlterEnumStmt", "AlterTableStmt", "InsertStmt", "UpdateStmt",
+                                               "DeleteStmt", "VariableSetStmt"};
+  if (k_read.count(type) == 0) return false;
+  const sql::Node tree = sql::parse_tree(statement);
+  if (type == "AlterEnumStmt") return !tree["oldVal"].is_null();  // RENAME VALUE
+  if (type == "VariableSetStmt") return tree["name"].str() == "session_replication_role";
+  if (type == "AlterTableStmt") {
+    for (const auto& command : tree["cmds"].items()) {
+      const std::string subtype = command["subtype"].str();
+      if (subtype == "AT_AttachPartition" || subtype == "AT_DetachPartition" || subtype == "AT_DetachPartitionFinalize" ||
+          subtype == "AT_AddInherit" || subtype == "AT_DropInherit") {
+        return true;
+      }
+    }
+    return false;
+  }
+  return calls_user_code(tree);  // INSERT, UPDATE, DELETE
+}
+
+}  // namespace guard
 
 bool only_adds(const migrations::Migration& migration, bool plain_writes) {
   bool writes = false;

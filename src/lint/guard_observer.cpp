@@ -1,9 +1,15 @@
-// DestructiveGuard: the replay observer that snapshots the schema around each migration.
+// DestructiveGuard: the replay observer that compares the schema around each migration, on whole
+// reads or, with the change journal, on focused re-reads of what the journal says changed.
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <set>
 #include <utility>
 
+#include "guard_text.hpp"
 #include "pgdrift/lint/guard.hpp"
+#include "pgdrift/sql/statement.hpp"
 
 namespace pgdrift::lint {
 
@@ -35,6 +41,55 @@ UserCode user_code(db::Connection& connection) {
   return out;
 }
 
+
+// The identifiers an event's object identity names, outside parentheses (a function's argument
+// types): "users_pkey on public.users" → users_pkey, public, users; "public.\"Order\".total" →
+// public, Order, total. Unquoted `on` and `for` are the identity's own words.
+void identity_names(std::string_view identity, std::set<std::string>& out) {
+  int depth = 0;
+  std::string word;
+  const auto flush = [&] {
+    if (!word.empty() && word != "on" && word != "for") out.insert(word);
+    word.clear();
+  };
+  for (std::size_t i = 0; i < identity.size(); ++i) {
+    const char c = identity[i];
+    if (c == '"') {
+      std::string quoted;
+      for (++i; i < identity.size(); ++i) {
+        if (identity[i] == '"' && i + 1 < identity.size() && identity[i + 1] == '"') {
+          quoted += '"';
+          ++i;
+        } else if (identity[i] == '"') {
+          break;
+        } else {
+          quoted += identity[i];
+        }
+      }
+      if (depth == 0) out.insert(quoted);
+    } else if (c == '(') {
+      flush();
+      ++depth;
+    } else if (c == ')') {
+      depth = std::max(0, depth - 1);
+    } else if (depth == 0 && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$')) {
+      word += c;
+    } else {
+      flush();
+    }
+  }
+  flush();
+}
+
+// Whether a migration the guard did not watch statement by statement ran something the journal
+// cannot follow (guard::hides_changes_from_journal).
+bool hides_changes_from_journal(const migrations::Migration& migration) {
+  for (const auto& statement : sql::split(migration.up_sql)) {
+    if (guard::hides_changes_from_journal(statement)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 DestructiveGuard::DestructiveGuard(catalog::IntrospectOptions options) : m_options(std::move(options)) {}
@@ -47,6 +102,68 @@ catalog::SchemaModel DestructiveGuard::snapshot(db::Connection& connection) {
   return model;
 }
 
+std::vector<std::string> DestructiveGuard::journal_names(db::Connection& connection, bool with_names) {
+  // One round trip: the events since the last one read (or only the last one's number), whether
+  // the journal still records (both triggers enabled, and not a replica session, where they do not
+  // fire), and whether any other event trigger could run SQL behind a statement.
+  const std::string events = with_names ? "SELECT seq, object_identity FROM pgdrift_journal.events WHERE seq > $1"
+                                        : "SELECT pg_catalog.max(seq) AS seq, NULL::text AS object_identity"
+                                          " FROM pgdrift_journal.events WHERE seq > $1";
+  const auto rows = connection.query(
+      "SELECT e.seq, e.object_identity, h.alive, h.others FROM (SELECT"
+      " (SELECT pg_catalog.count(*) FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'"
+      "  AND evtname IN ('pgdrift_journal_ddl', 'pgdrift_journal_drop')) = 2"
+      "  AND pg_catalog.current_setting('session_replication_role') <> 'replica' AS alive,"
+      " EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'"
+      "  AND evtname NOT IN ('pgdrift_journal_ddl', 'pgdrift_journal_drop')) AS others) h"
+      " LEFT JOIN (" + events + ") e ON true ORDER BY e.seq",
+      {std::to_string(m_seq)});
+  std::set<std::string> names;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (rows.at(r, "alive").value_or("f") != "t") m_journal = Journal::no;
+    if (rows.at(r, "others").value_or("t") == "t") m_whole = true;
+    const auto seq = rows.at(r, "seq");
+    if (!seq) continue;
+    m_seq = std::max(m_seq, std::stoll(*seq));
+    if (const auto identity = rows.at(r, "object_identity")) identity_names(*identity, names);
+  }
+  return {names.begin(), names.end()};
+}
+
+catalog::SchemaModel DestructiveGuard::patched(db::Connection& connection, const std::vector<std::string>& names) {
+  auto options = m_options;
+  options.focus = names;
+  const auto started = std::chrono::steady_clock::now();
+  auto focused = catalog::introspect(connection, options);
+  m_snapshot_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  ++m_focused_reads;
+  catalog::SchemaModel out = *m_model;
+  for (auto it = out.objects.begin(); it != out.objects.end();) {
+    it = catalog::in_focus(it->first, names) ? out.objects.erase(it) : std::next(it);
+  }
+  for (auto& [id, properties] : focused.objects) out.objects.insert_or_assign(id, std::move(properties));
+  return out;
+}
+
+void DestructiveGuard::catch_up(db::Connection& connection) {
+  const auto names = journal_names(connection, true);
+  if (m_journal != Journal::yes) {
+    m_model = snapshot(connection);  // what happened since the journal stopped is unknown
+  } else if (!names.empty()) {
+    m_model = patched(connection, names);
+  }
+}
+
+const catalog::SchemaModel* DestructiveGuard::tracked_model(db::Connection& connection) {
+  if (!m_model) return nullptr;
+  if (m_journal == Journal::yes) {
+    catch_up(connection);
+  } else {
+    m_model = snapshot(connection);
+  }
+  return &*m_model;
+}
+
 void DestructiveGuard::before_migration(db::Connection& connection, const migrations::Migration& migration) {
   m_skipping = false;
   if (only_adds(migration, true)) {
@@ -54,11 +171,23 @@ void DestructiveGuard::before_migration(db::Connection& connection, const migrat
     m_skipping = !code.on_ddl && (!code.on_writes || only_adds(migration, false));
   }
   if (m_skipping) {
-    m_before.reset();  // what it adds is not in the snapshot: the next migration takes its own
+    // What it adds is not compared. With the journal the next compared migration catches up on it;
+    // without, that one reads the whole schema afresh.
+    if (m_journal != Journal::yes || (m_model && hides_changes_from_journal(migration))) m_model.reset();
     return;
   }
-  // The previous migration's "after" is this one's "before": one snapshot per migration.
-  if (!m_before) m_before = snapshot(connection);
+  if (m_journal == Journal::unknown) {
+    const auto rows = connection.query("SELECT pg_catalog.to_regclass('pgdrift_journal.events') IS NOT NULL AS here");
+    m_journal = rows.size() == 1 && rows.at(0, "here").value_or("f") == "t" ? Journal::yes : Journal::no;
+  }
+  m_whole = m_journal != Journal::yes;  // and whatever a statement hides (after_statement)
+  if (!m_model) {
+    m_model = snapshot(connection);
+    if (m_journal == Journal::yes) journal_names(connection, false);  // the snapshot includes them
+  } else if (m_journal == Journal::yes) {
+    catch_up(connection);
+  }
+  if (m_journal != Journal::yes) m_whole = true;
 }
 
 void DestructiveGuard::after_statement(db::Connection& connection, const migrations::Migration& migration,
@@ -66,30 +195,42 @@ void DestructiveGuard::after_statement(db::Connection& connection, const migrati
                                        std::string_view command_tag) {
   (void)connection;
   (void)migration;
-  (void)statement;
   (void)index;
   (void)command_tag;
+  if (!m_skipping && !m_whole && guard::hides_changes_from_journal(statement)) m_whole = true;
 }
 
 void DestructiveGuard::after_migration(db::Connection& connection, const migrations::Migration& migration,
                                        bool applied) {
-  if (m_skipping || !applied) {
-    // Nothing to compare (it only added, or it was rolled back); the next one snapshots afresh.
-    m_before.reset();
+  if (!applied || m_skipping || !m_model) {
+    // Nothing to compare (it only added, or it was rolled back). With the journal, whatever a
+    // failed migration left behind outside a transaction is in it, and caught up on later.
+    if (m_journal != Journal::yes) m_model.reset();
     return;
   }
-  auto after = snapshot(connection);
-  if (m_before) {
-    auto found = destructive_findings(migration, destructive_changes(*m_before, after));
-    for (auto& f : found) m_findings.push_back(std::move(f));
+  std::optional<catalog::SchemaModel> after;
+  if (!m_whole) {
+    const auto names = journal_names(connection, true);
+    if (m_journal == Journal::yes && !m_whole) {
+      if (names.empty()) return;  // no DDL ran: nothing in the schema changed
+      after = patched(connection, names);
+    }
   }
-  m_before = std::move(after);
+  if (!after) {
+    after = snapshot(connection);
+    if (m_journal == Journal::yes) journal_names(connection, false);  // the snapshot includes them
+
+  }
+  auto found = destructive_findings(migration, destructive_changes(*m_model, *after));
+  for (auto& f : found) m_findings.push_back(std::move(f));
+  m_model = std::move(after);
 }
 
 void DestructiveGuard::unwatched_migration(db::Connection& connection, const migrations::Migration& migration) {
   (void)connection;
-  (void)migration;
-  m_before.reset();  // what it dropped is history's: the next watched migration snapshots afresh
+  // What it did is history's. With the journal the next compared migration catches up on it,
+  // unless it renamed or moved something the journal cannot follow: then that one reads afresh.
+  if (m_journal != Journal::yes || (m_model && hides_changes_from_journal(migration))) m_model.reset();
 }
 
 void DestructiveGuard::finish(db::Connection& connection) { (void)connection; }

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pgdrift/sql/statement.hpp"
+
 namespace pgdrift::lint::guard {
 
 // Whether `text` contains `word` as a whole identifier (or words separated by single spaces):
@@ -26,5 +28,12 @@ std::string first_group(const std::string& text);
 // A default expression without the casts to `types` around it: "('ok'::public.mood)::text" →
 // "'ok'" for types {"public.mood", "text"}. A type's modifiers may be missing from the cast.
 std::string without_casts(std::string expression, const std::vector<std::string>& types);
+
+// Whether the change journal cannot tell the guard everything `statement` changed, so that the
+// migration running it is compared on whole-schema reads: it renames or moves an object (other
+// objects' texts change without an event naming them), runs code of unknown effect (DO, CALL,
+// SELECT, EXECUTE, a write calling a user function), attaches, detaches or inherits a table,
+// creates or alters an event trigger, or sets session_replication_role. True when it does not parse.
+bool hides_changes_from_journal(const sql::Statement& statement);
 
 }  // namespace pgdrift::lint::guard

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,17 @@ struct IntrospectOptions {
   std::vector<std::string> history_tables = {"schema_migrations", "flyway_schema_history", "goose_db_version",
                                              "_prisma_migrations", "__drizzle_migrations",
                                              "__diesel_schema_migrations"};
+  // When set, only the objects "about" these names are read, as in_focus() decides: a focused read
+  // of what a few statements touched (the destructive guard's), far cheaper than the whole schema.
+  // Names are unqualified and match in every schema read.
+  std::optional<std::vector<std::string>> focus;
 };
+
+// Whether a focused read of `names` reads `id`: a column, constraint, trigger or policy when its
+// table is named; an index when it or its table is; a function or procedure by its name without
+// the argument list; anything else by its own name. A model read with options.focus = names holds
+// exactly the database's objects for which this is true.
+bool in_focus(const ObjectId& id, const std::vector<std::string>& names);
 
 // Reads the schema of the database `connection` is connected to, in one REPEATABLE READ,
 // READ ONLY transaction with search_path = '' (so deparsed names are qualified the same way

@@ -63,14 +63,24 @@ std::vector<Finding> destructive_findings(const migrations::Migration& migration
 // parse.
 bool only_adds(const migrations::Migration& migration, bool plain_writes = false);
 
-// The destructive-change guard: snapshots the schema (catalog::introspect) before and after
-// each migration and reports what the migration dropped or narrowed, however its SQL was written
-// (DO blocks and function calls included). A migration's "after" is the next one's "before", so
-// a run of migrations costs one snapshot each, plus one at the start. A migration that only adds
-// is not snapshotted (the next migration takes its own "before"): only_adds(), with plain_writes
-// when no trigger and no default, check or view calls a user function, and only while no
-// enabled event trigger could run SQL behind any statement (one catalog query tells).
-// A failed migration was rolled back: it is not compared.
+// The destructive-change guard: compares the schema before and after each migration and reports
+// what the migration dropped or narrowed, however its SQL was written (DO blocks and function calls
+// included). A migration that only adds is not compared: only_adds(), with plain_writes when no
+// trigger and no default, check or view calls a user function, and only while no enabled event
+// trigger could run SQL behind any statement (one catalog query tells).
+//
+// With pgdrift's change journal in the database (replay/journal.cpp: its events table records the
+// identity of everything each DDL command created, altered or dropped, whoever ran it) the guard
+// keeps one model of the whole schema up to date incrementally: it reads the whole schema once,
+// then after a compared migration re-reads only the objects the journal names (a focused
+// catalog::introspect, see catalog::in_focus), and before one the objects earlier migrations
+// touched since. A migration with a statement the journal cannot follow (one that renames or moves
+// an object, whose dependents' texts change without an event naming them; DO, CALL, SELECT and
+// other code of unknown effect; ATTACH/DETACH PARTITION, [NO] INHERIT; event triggers;
+// session_replication_role), or that runs while another event trigger is enabled, is compared on
+// whole-schema reads instead, and so is everything when the journal is absent (the role may not
+// create event triggers) or was disabled. A failed migration was rolled
+// back: it is not compared.
 class DestructiveGuard : public ReplayObserver {
  public:
   explicit DestructiveGuard(catalog::IntrospectOptions options = {});
@@ -83,18 +93,38 @@ class DestructiveGuard : public ReplayObserver {
   void finish(db::Connection& connection) override;
   std::vector<Finding> findings() const override;
 
-  // How many snapshots were taken and their total time (ms): what the guard cost.
+  // What the guard cost: whole-schema reads, focused reads, and their total time (ms).
   std::size_t snapshots() const { return m_snapshots; }
+  std::size_t focused_reads() const { return m_focused_reads; }
   double snapshot_ms() const { return m_snapshot_ms; }
+  // Whether the change journal drove the guard (false: whole-schema reads only).
+  bool journaled() const { return m_journal == Journal::yes; }
+
+  // The model the guard keeps, brought up to date with the connected database (for tests: it must
+  // equal catalog::introspect of that database). Null before the first compared migration.
+  const catalog::SchemaModel* tracked_model(db::Connection& connection);
 
  private:
+  enum class Journal { unknown, yes, no };
   catalog::SchemaModel snapshot(db::Connection& connection);
+  // Reads the journal's events after m_seq and the journal's health; returns the names they touch
+  // (empty: none, or !with_names) and advances m_seq. Sets m_journal to no when the journal stopped
+  // recording, m_whole when another event trigger is enabled.
+  std::vector<std::string> journal_names(db::Connection& connection, bool with_names);
+  // Brings m_model up to date with what the journal recorded since it was read.
+  void catch_up(db::Connection& connection);
+  // A focused read of `names`, replacing their objects in a copy of m_model.
+  catalog::SchemaModel patched(db::Connection& connection, const std::vector<std::string>& names);
 
   catalog::IntrospectOptions m_options;
-  std::optional<catalog::SchemaModel> m_before;  // the schema before the running migration
-  bool m_skipping = false;                       // the running migration only adds
+  Journal m_journal = Journal::unknown;
+  std::optional<catalog::SchemaModel> m_model;  // the schema after the last migration read, or unknown
+  long long m_seq = 0;                          // the last journal event m_model includes
+  bool m_skipping = false;                      // the running migration only adds
+  bool m_whole = false;                         // the running migration is compared on whole reads
   std::vector<Finding> m_findings;
   std::size_t m_snapshots = 0;
+  std::size_t m_focused_reads = 0;
   double m_snapshot_ms = 0;
 };
 
