@@ -107,29 +107,32 @@ bool adds_code_run_on_writes(const sql::Statement& statement) {
 namespace guard {
 
 bool hides_changes_from_journal(const sql::Statement& statement) {
-  static const std::set<std::string> k_hiding = {
-      "DoStmt",  "CallStmt",   "SelectStmt",           "ExecuteStmt", "RenameStmt", "AlterObjectSchemaStmt",
-      "CreateEventTrigStmt", "AlterEventTrigStmt", "CreateTableAsStmt"};
+  static const std::set<std::string> k_hiding = {"RenameStmt", "AlterObjectSchemaStmt", "CreateEventTrigStmt",
+                                                 "AlterEventTrigStmt"};
   const std::string& type = statement.node;
   if (type.empty()) return true;
   if (k_hiding.count(type) != 0) return true;
-  static const std::set<std::string> k_read = {"AlterEnumStmt", "AlterTableStmt", "InsertStmt", "UpdateStmt",
-                                               "DeleteStmt", "VariableSetStmt"};
-  if (k_read.count(type) == 0) return false;
+  if (type != "AlterEnumStmt" && type != "AlterTableStmt" && type != "VariableSetStmt") return false;
   const sql::Node tree = sql::parse_tree(statement);
   if (type == "AlterEnumStmt") return !tree["oldVal"].is_null();  // RENAME VALUE
   if (type == "VariableSetStmt") return tree["name"].str() == "session_replication_role";
-  if (type == "AlterTableStmt") {
-    for (const auto& command : tree["cmds"].items()) {
-      const std::string subtype = command["subtype"].str();
-      if (subtype == "AT_AttachPartition" || subtype == "AT_DetachPartition" || subtype == "AT_DetachPartitionFinalize" ||
-          subtype == "AT_AddInherit" || subtype == "AT_DropInherit") {
-        return true;
-      }
+  for (const auto& command : tree["cmds"].items()) {
+    const std::string subtype = command["subtype"].str();
+    if (subtype == "AT_AttachPartition" || subtype == "AT_DetachPartition" || subtype == "AT_DetachPartitionFinalize" ||
+        subtype == "AT_AddInherit" || subtype == "AT_DropInherit") {
+      return true;
     }
-    return false;
   }
-  return calls_user_code(tree);  // INSERT, UPDATE, DELETE
+  return false;
+}
+
+bool runs_code(const sql::Statement& statement) {
+  static const std::set<std::string> k_code = {"DoStmt", "CallStmt", "SelectStmt", "ExecuteStmt",
+                                               "CreateTableAsStmt"};
+  const std::string& type = statement.node;
+  if (type.empty() || k_code.count(type) != 0) return true;
+  if (type != "InsertStmt" && type != "UpdateStmt" && type != "DeleteStmt") return false;
+  return calls_user_code(sql::parse_tree(statement));
 }
 
 }  // namespace guard

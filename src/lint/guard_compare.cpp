@@ -257,6 +257,27 @@ class Comparison {
     return false;
   }
 
+  // Whether column `id` is gone from the model only because its table became a partition or a child
+  // (ATTACH PARTITION, INHERIT) whose parent has a column of that name: the data stays, the model
+  // just shows the column on the parent.
+  bool became_inherited(const ObjectId& id) const {
+    const auto table = m_after.objects.find(ObjectId{Kind::table, id.schema, id.table, ""});
+    if (table == m_after.objects.end()) return false;
+    for (const char* relation : {"partition_of", "inherits"}) {
+      for (const auto& parent : util::split(property(table->second, relation), ',')) {
+        std::string name(util::trim(parent));
+        const auto dot = name.rfind('.');
+        if (dot == std::string::npos) continue;
+        std::string schema = name.substr(0, dot);
+        name = name.substr(dot + 1);
+        if (name.size() > 1 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+        if (schema.size() > 1 && schema.front() == '"' && schema.back() == '"') schema = schema.substr(1, schema.size() - 2);
+        if (m_after.objects.count(ObjectId{Kind::column, schema, id.name, name}) != 0) return true;
+      }
+    }
+    return false;
+  }
+
   // A rename keeps the data; what breaks is code using the old name. Index, constraint, trigger
   // and policy names are not used by queries: renaming them loses nothing.
   void renamed(const ObjectId& from, const ObjectId& to) {
@@ -283,6 +304,7 @@ class Comparison {
             {id.name});
         return;
       case Kind::column:
+        if (became_inherited(id)) return;
         add("drop-column", id,
             what + " (" + property(properties, "type") +
                 ") was dropped: its data is gone and code still using it fails",

@@ -10,6 +10,7 @@
 #include "guard_text.hpp"
 #include "pgdrift/lint/guard.hpp"
 #include "pgdrift/sql/statement.hpp"
+#include "pgdrift/util/text.hpp"
 
 namespace pgdrift::lint {
 
@@ -81,13 +82,34 @@ void identity_names(std::string_view identity, std::set<std::string>& out) {
   flush();
 }
 
-// Whether a migration the guard did not watch statement by statement ran something the journal
-// cannot follow (guard::hides_changes_from_journal).
-bool hides_changes_from_journal(const migrations::Migration& migration) {
+// What a migration the guard did not watch statement by statement ran: something the journal
+// cannot follow (guard::hides_changes_from_journal), code (guard::runs_code).
+struct Unwatched {
+  bool hides = false;
+  bool runs_code = false;
+};
+
+Unwatched classify(const migrations::Migration& migration) {
+  Unwatched out;
   for (const auto& statement : sql::split(migration.up_sql)) {
-    if (guard::hides_changes_from_journal(statement)) return true;
+    out.hides = out.hides || guard::hides_changes_from_journal(statement);
+    out.runs_code = out.runs_code || guard::runs_code(statement);
   }
-  return false;
+  return out;
+}
+
+// The table names in a "partition_of" or "inherits" property ("public.a, app.\"B\"").
+std::vector<std::string> parent_names(const std::string& list) {
+  std::vector<std::string> out;
+  for (const auto& item : util::split(list, ',')) {
+    std::string last(util::trim(item));
+    // The last dotted part, unquoted.
+    const auto dot = last.rfind('.');
+    if (dot != std::string::npos) last = last.substr(dot + 1);
+    if (last.size() > 1 && last.front() == '"' && last.back() == '"') last = last.substr(1, last.size() - 2);
+    out.push_back(last);
+  }
+  return out;
 }
 
 }  // namespace
@@ -102,32 +124,80 @@ catalog::SchemaModel DestructiveGuard::snapshot(db::Connection& connection) {
   return model;
 }
 
-std::vector<std::string> DestructiveGuard::journal_names(db::Connection& connection, bool with_names) {
-  // One round trip: the events since the last one read (or only the last one's number), whether
-  // the journal still records (both triggers enabled, and not a replica session, where they do not
-  // fire), and whether any other event trigger could run SQL behind a statement.
-  const std::string events = with_names ? "SELECT seq, object_identity FROM pgdrift_journal.events WHERE seq > $1"
-                                        : "SELECT pg_catalog.max(seq) AS seq, NULL::text AS object_identity"
-                                          " FROM pgdrift_journal.events WHERE seq > $1";
+DestructiveGuard::JournalRead DestructiveGuard::read_journal(db::Connection& connection) {
+  // One round trip: the events since the last one read, whether the journal still records (both
+  // triggers enabled, and not a replica session, where they do not fire), and whether any other
+  // event trigger could run SQL behind a statement.
   const auto rows = connection.query(
-      "SELECT e.seq, e.object_identity, h.alive, h.others FROM (SELECT"
-      " (SELECT pg_catalog.count(*) FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'"
+      "SELECT e.seq, e.object_identity, e.command_tag, e.dropped, e.classid, e.objid, e.objsubid, h.alive, h.others"
+      " FROM (SELECT (SELECT pg_catalog.count(*) FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'"
       "  AND evtname IN ('pgdrift_journal_ddl', 'pgdrift_journal_drop')) = 2"
       "  AND pg_catalog.current_setting('session_replication_role') <> 'replica' AS alive,"
       " EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'"
       "  AND evtname NOT IN ('pgdrift_journal_ddl', 'pgdrift_journal_drop')) AS others) h"
-      " LEFT JOIN (" + events + ") e ON true ORDER BY e.seq",
+      " LEFT JOIN pgdrift_journal.events e ON e.seq > $1 ORDER BY e.seq",
       {std::to_string(m_seq)});
+  JournalRead out;
   std::set<std::string> names;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     if (rows.at(r, "alive").value_or("f") != "t") m_journal = Journal::no;
-    if (rows.at(r, "others").value_or("t") == "t") m_whole = true;
+    out.others = rows.at(r, "others").value_or("t") == "t";
     const auto seq = rows.at(r, "seq");
     if (!seq) continue;
     m_seq = std::max(m_seq, std::stoll(*seq));
-    if (const auto identity = rows.at(r, "object_identity")) identity_names(*identity, names);
+    const auto identity = rows.at(r, "object_identity");
+    if (identity) identity_names(*identity, names);
+    // The same object under a new identity was renamed or moved; ALTER TYPE may rename an enum
+    // label, which changes the text of defaults elsewhere.
+    if (rows.at(r, "command_tag").value_or("") == "ALTER TYPE") out.renamed = true;
+    if (rows.at(r, "objsubid").value_or("0") != "0" || !identity) continue;
+    const std::string key = rows.at(r, "classid").value_or("") + "/" + rows.at(r, "objid").value_or("");
+    if (rows.at(r, "dropped").value_or("f") == "t") {
+      m_identities.erase(key);
+      continue;
+    }
+    const auto known = m_identities.find(key);
+    if (known != m_identities.end() && known->second != *identity) out.renamed = true;
+    m_identities[key] = *identity;
   }
-  return {names.begin(), names.end()};
+  out.names.assign(names.begin(), names.end());
+  return out;
+}
+
+std::vector<std::string> DestructiveGuard::with_relatives(db::Connection& connection, std::vector<std::string> names,
+                                                          bool ask_database) {
+  std::set<std::string> out(names.begin(), names.end());
+  // A table that was a partition or child of a named one, or the parent of a named one: attaching
+  // or detaching changes both sides (a partition's columns are its parent's).
+  for (const auto& [id, properties] : m_model->objects) {
+    if (id.kind != catalog::Kind::table) continue;
+    for (const char* property : {"partition_of", "inherits"}) {
+      const auto found = properties.find(property);
+      if (found == properties.end()) continue;
+      for (const auto& parent : parent_names(found->second)) {
+        if (out.count(parent) != 0 || std::find(names.begin(), names.end(), id.name) != names.end()) {
+          out.insert(id.name);
+          out.insert(parent);
+        }
+      }
+    }
+  }
+  if (ask_database) {
+    // Code the guard did not read may have attached a table: its new relatives, from the catalog.
+    std::string list;
+    for (const auto& name : out) list += (list.empty() ? "" : ", ") + db::quote_literal(name);
+    const auto rows = connection.query(
+        "SELECT p.relname AS parent, c.relname AS child FROM pg_catalog.pg_inherits h"
+        " JOIN pg_catalog.pg_class p ON p.oid = h.inhparent JOIN pg_catalog.pg_class c ON c.oid = h.inhrelid"
+        " WHERE p.relname = ANY (ARRAY[" + list + "]::pg_catalog.name[])"
+        " OR c.relname = ANY (ARRAY[" + list + "]::pg_catalog.name[])");
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      out.insert(rows.at(r, "parent").value_or(""));
+      out.insert(rows.at(r, "child").value_or(""));
+    }
+    out.erase("");
+  }
+  return {out.begin(), out.end()};
 }
 
 catalog::SchemaModel DestructiveGuard::patched(db::Connection& connection, const std::vector<std::string>& names) {
@@ -146,11 +216,15 @@ catalog::SchemaModel DestructiveGuard::patched(db::Connection& connection, const
 }
 
 void DestructiveGuard::catch_up(db::Connection& connection) {
-  const auto names = journal_names(connection, true);
-  if (m_journal != Journal::yes) {
-    m_model = snapshot(connection);  // what happened since the journal stopped is unknown
-  } else if (!names.empty()) {
-    m_model = patched(connection, names);
+  const auto read = read_journal(connection);
+  const bool code = m_pending_code;
+  m_pending_code = false;
+  if (read.others) m_whole = true;
+  if (m_journal != Journal::yes || read.renamed) {
+    // What happened since the journal stopped is unknown; a rename changed what no event names.
+    m_model = snapshot(connection);
+  } else if (!read.names.empty()) {
+    m_model = patched(connection, with_relatives(connection, read.names, code));
   }
 }
 
@@ -166,14 +240,15 @@ const catalog::SchemaModel* DestructiveGuard::tracked_model(db::Connection& conn
 
 void DestructiveGuard::before_migration(db::Connection& connection, const migrations::Migration& migration) {
   m_skipping = false;
+  m_code = false;
   if (only_adds(migration, true)) {
     const auto code = user_code(connection);
     m_skipping = !code.on_ddl && (!code.on_writes || only_adds(migration, false));
   }
   if (m_skipping) {
-    // What it adds is not compared. With the journal the next compared migration catches up on it;
-    // without, that one reads the whole schema afresh.
-    if (m_journal != Journal::yes || (m_model && hides_changes_from_journal(migration))) m_model.reset();
+    // What it adds is not compared. With the journal the next compared migration catches up on it
+    // (from whole reads when it hid something from the journal); without, that one reads afresh.
+    if (m_journal != Journal::yes || (m_model && classify(migration).hides)) m_model.reset();
     return;
   }
   if (m_journal == Journal::unknown) {
@@ -183,7 +258,9 @@ void DestructiveGuard::before_migration(db::Connection& connection, const migrat
   m_whole = m_journal != Journal::yes;  // and whatever a statement hides (after_statement)
   if (!m_model) {
     m_model = snapshot(connection);
-    if (m_journal == Journal::yes) journal_names(connection, false);  // the snapshot includes them
+    // The snapshot holds what the journal recorded so far; reading it learns each object's identity.
+    if (m_journal == Journal::yes) m_whole = read_journal(connection).others || m_whole;
+    m_pending_code = false;
   } else if (m_journal == Journal::yes) {
     catch_up(connection);
   }
@@ -197,7 +274,9 @@ void DestructiveGuard::after_statement(db::Connection& connection, const migrati
   (void)migration;
   (void)index;
   (void)command_tag;
-  if (!m_skipping && !m_whole && guard::hides_changes_from_journal(statement)) m_whole = true;
+  if (m_skipping) return;
+  if (!m_whole && guard::hides_changes_from_journal(statement)) m_whole = true;
+  if (!m_code && guard::runs_code(statement)) m_code = true;
 }
 
 void DestructiveGuard::after_migration(db::Connection& connection, const migrations::Migration& migration,
@@ -206,20 +285,16 @@ void DestructiveGuard::after_migration(db::Connection& connection, const migrati
     // Nothing to compare (it only added, or it was rolled back). With the journal, whatever a
     // failed migration left behind outside a transaction is in it, and caught up on later.
     if (m_journal != Journal::yes) m_model.reset();
+    if (!applied && m_code) m_pending_code = true;
     return;
   }
   std::optional<catalog::SchemaModel> after;
-  if (!m_whole) {
-    const auto names = journal_names(connection, true);
-    if (m_journal == Journal::yes && !m_whole) {
-      if (names.empty()) return;  // no DDL ran: nothing in the schema changed
-      after = patched(connection, names);
-    }
-  }
-  if (!after) {
+  const auto read = m_journal == Journal::yes ? read_journal(connection) : JournalRead{};
+  if (m_journal == Journal::yes && !m_whole && !read.renamed && !read.others) {
+    if (read.names.empty()) return;  // no DDL ran: nothing in the schema changed
+    after = patched(connection, with_relatives(connection, read.names, m_code));
+  } else {
     after = snapshot(connection);
-    if (m_journal == Journal::yes) journal_names(connection, false);  // the snapshot includes them
-
   }
   auto found = destructive_findings(migration, destructive_changes(*m_model, *after));
   for (auto& f : found) m_findings.push_back(std::move(f));
@@ -229,8 +304,15 @@ void DestructiveGuard::after_migration(db::Connection& connection, const migrati
 void DestructiveGuard::unwatched_migration(db::Connection& connection, const migrations::Migration& migration) {
   (void)connection;
   // What it did is history's. With the journal the next compared migration catches up on it,
-  // unless it renamed or moved something the journal cannot follow: then that one reads afresh.
-  if (m_journal != Journal::yes || (m_model && hides_changes_from_journal(migration))) m_model.reset();
+  // unless it hid something from the journal: then that one reads afresh.
+  if (m_journal != Journal::yes) {
+    m_model.reset();
+    return;
+  }
+  if (!m_model) return;
+  const auto what = classify(migration);
+  if (what.hides) m_model.reset();
+  if (what.runs_code) m_pending_code = true;
 }
 
 void DestructiveGuard::finish(db::Connection& connection) { (void)connection; }

@@ -31,9 +31,13 @@ std::string without_casts(std::string expression, const std::vector<std::string>
 
 // Whether the change journal cannot tell the guard everything `statement` changed, so that the
 // migration running it is compared on whole-schema reads: it renames or moves an object (other
-// objects' texts change without an event naming them), runs code of unknown effect (DO, CALL,
-// SELECT, EXECUTE, a write calling a user function), attaches, detaches or inherits a table,
-// creates or alters an event trigger, or sets session_replication_role. True when it does not parse.
+// objects' texts change without an event naming them), renames an enum label, attaches, detaches
+// or inherits a table, creates or alters an event trigger, or sets session_replication_role.
+// True when it does not parse.
 bool hides_changes_from_journal(const sql::Statement& statement);
+
+// Whether `statement` runs code whose DDL the guard only learns from the journal: DO, CALL,
+// SELECT, EXECUTE, CREATE TABLE AS, a write calling a user function.
+bool runs_code(const sql::Statement& statement);
 
 }  // namespace pgdrift::lint::guard

@@ -20,19 +20,23 @@ using catalog::ObjectId;
 // migration that changes its own search_path does not move what they write.
 const std::vector<std::string> k_install = {
     "CREATE SCHEMA pgdrift_journal",
+    // classid/objid/objsubid let a reader tell a rename or move (same object, new identity) apart.
     "CREATE TABLE pgdrift_journal.events (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, query text, "
-    "command_tag text, object_type text, object_identity text, schema_name text, dropped boolean NOT NULL)",
+    "command_tag text, object_type text, object_identity text, schema_name text, dropped boolean NOT NULL, "
+    "classid oid, objid oid, objsubid integer)",
     "CREATE FUNCTION pgdrift_journal.ddl() RETURNS event_trigger LANGUAGE plpgsql SET search_path = pg_catalog AS $$\n"
     "BEGIN\n"
-    "  INSERT INTO pgdrift_journal.events (query, command_tag, object_type, object_identity, schema_name, dropped)\n"
-    "  SELECT current_query(), command_tag, object_type, object_identity, schema_name, false\n"
+    "  INSERT INTO pgdrift_journal.events (query, command_tag, object_type, object_identity, schema_name, dropped,\n"
+    "    classid, objid, objsubid)\n"
+    "  SELECT current_query(), command_tag, object_type, object_identity, schema_name, false, classid, objid, objsubid\n"
     "  FROM pg_event_trigger_ddl_commands();\n"
     "END $$",
     "CREATE FUNCTION pgdrift_journal.dropped() RETURNS event_trigger LANGUAGE plpgsql SET search_path = pg_catalog "
     "AS $$\n"
     "BEGIN\n"
-    "  INSERT INTO pgdrift_journal.events (query, command_tag, object_type, object_identity, schema_name, dropped)\n"
-    "  SELECT current_query(), tg_tag, object_type, object_identity, schema_name, true\n"
+    "  INSERT INTO pgdrift_journal.events (query, command_tag, object_type, object_identity, schema_name, dropped,\n"
+    "    classid, objid, objsubid)\n"
+    "  SELECT current_query(), tg_tag, object_type, object_identity, schema_name, true, classid, objid, objsubid\n"
     "  FROM pg_event_trigger_dropped_objects();\n"
     "END $$",
     "CREATE EVENT TRIGGER pgdrift_journal_ddl ON ddl_command_end EXECUTE PROCEDURE pgdrift_journal.ddl()",

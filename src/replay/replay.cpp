@@ -420,7 +420,7 @@ std::string cache_key(const std::vector<migrations::Migration>& migrations, std:
                       const std::string& server) {
   // Bump the layout when what a snapshot holds changes meaning; pgdrift's version is part of the
   // key too, since how migrations are replayed may change between releases.
-  std::string text = "pgdrift replay cache v3\n" + std::string(k_version) + "\n" + std::string(format) + "\n" +
+  std::string text = "pgdrift replay cache v4\n" + std::string(k_version) + "\n" + std::string(format) + "\n" +
                      server + "\n";
   for (const auto& m : migrations) {
     text += m.version + "\t" + m.name + "\t" + (m.repeatable ? "R" : "V") + (m.no_transaction ? "N" : "T") + "\t" +

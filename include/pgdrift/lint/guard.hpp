@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,11 +107,20 @@ class DestructiveGuard : public ReplayObserver {
 
  private:
   enum class Journal { unknown, yes, no };
+  // What the journal recorded since it was last read.
+  struct JournalRead {
+    std::vector<std::string> names;  // the identifiers its events name (see catalog::in_focus)
+    bool renamed = false;  // an object got a new identity (rename, SET SCHEMA), or ALTER TYPE ran
+    bool others = false;   // another event trigger is enabled
+  };
   catalog::SchemaModel snapshot(db::Connection& connection);
-  // Reads the journal's events after m_seq and the journal's health; returns the names they touch
-  // (empty: none, or !with_names) and advances m_seq. Sets m_journal to no when the journal stopped
-  // recording, m_whole when another event trigger is enabled.
-  std::vector<std::string> journal_names(db::Connection& connection, bool with_names);
+  // Reads the journal's events after m_seq and its health, advances m_seq and m_identities. Sets
+  // m_journal to no when the journal stopped recording.
+  JournalRead read_journal(db::Connection& connection);
+  // `names` with the tables that are (or were, in m_model) their partitions, children or parents;
+  // with `ask_database`, also those the catalog says are now (code may have attached them).
+  std::vector<std::string> with_relatives(db::Connection& connection, std::vector<std::string> names,
+                                          bool ask_database);
   // Brings m_model up to date with what the journal recorded since it was read.
   void catch_up(db::Connection& connection);
   // A focused read of `names`, replacing their objects in a copy of m_model.
@@ -120,8 +130,11 @@ class DestructiveGuard : public ReplayObserver {
   Journal m_journal = Journal::unknown;
   std::optional<catalog::SchemaModel> m_model;  // the schema after the last migration read, or unknown
   long long m_seq = 0;                          // the last journal event m_model includes
+  std::map<std::string, std::string> m_identities;  // "classid/objid" → the journal's last identity
   bool m_skipping = false;                      // the running migration only adds
   bool m_whole = false;                         // the running migration is compared on whole reads
+  bool m_code = false;                          // the running migration runs code (guard::runs_code)
+  bool m_pending_code = false;                  // code ran in a migration not compared since m_model
   std::vector<Finding> m_findings;
   std::size_t m_snapshots = 0;
   std::size_t m_focused_reads = 0;
