@@ -182,6 +182,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   optional_option(*status, "-m,--migrations", status_flags.migrations, "Migrations directory (migrations.dir)");
   optional_option(*status, "--format", status_flags.format, "Migrations format (migrations.format)");
   status->add_option("--var", status_flags.vars, "NAME=VALUE placeholder (migrations.vars); repeatable");
+  optional_option(*status, "--command", status_flags.command,
+                  "Framework migrations: run this command in a sandbox to learn its migrations, then read "
+                  "the framework's history table on each target (migrations.command)");
+  optional_option(*status, "--backend", status_flags.backend,
+                  "Throwaway Postgres for --command: auto|local (sandbox.backend)");
   add_target_flag(*status, drift_flags);
   optional_option(*status, "--fail-on", status_flags.fail_on, "Exit 1 on findings at or above: error|warning|notice");
   add_report_flags(*status, status_flags);
