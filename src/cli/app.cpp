@@ -66,7 +66,8 @@ void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
                   "auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel|supabase (migrations.format)");
   sub.add_option("--var", flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
   optional_option(sub, "--command", flags.command,
-                  "Replay by running this framework command with DATABASE_URL set (migrations.command)");
+                  "Framework migrations: run this command with DATABASE_URL set; verify captures and "
+                  "judges what it sends (migrations.command)");
   optional_option(sub, "--backend", flags.backend, "Throwaway Postgres: auto|local|docker|server (sandbox.backend)");
   optional_option(sub, "--server-url", flags.server_url,
                   "Existing server for the server backend: env:VAR or a URL (sandbox.server_url)");

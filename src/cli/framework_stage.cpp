@@ -128,6 +128,18 @@ void locate_captured(report::Report& report, const replay::FrameworkCapture& cap
     const std::string& file = f.location->file;
     const auto colon = file.find(':');
     const std::string id = colon == std::string::npos ? file : file.substr(colon + 1);
+    // "… took on table t at line 6" (a transcript line) names the statement instead.
+    for (auto pos = f.message.find(" at line "); pos != std::string::npos; pos = f.message.find(" at line ", pos + 1)) {
+      std::size_t end = pos + 9;
+      int line = 0;
+      while (end < f.message.size() && f.message[end] >= '0' && f.message[end] <= '9') {
+        line = line * 10 + (f.message[end++] - '0');
+      }
+      const auto* earlier = end > pos + 9 ? replay::statement_at(capture, file, line) : nullptr;
+      if (earlier != nullptr) {
+        f.message.replace(pos, end - pos, " in statement " + std::to_string(earlier->ordinal));
+      }
+    }
     f.message += " (" + (capture.tool.empty() ? std::string("framework") : capture.tool) + " migration " + id +
                  ", statement " + std::to_string(statement->ordinal) + ")";
     std::string text = statement->text;
