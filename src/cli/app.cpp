@@ -66,7 +66,8 @@ void add_replay_flags(CLI::App& sub, ReplayFlags& flags) {
                   "auto|plain|flyway|golang-migrate|dbmate|goose|prisma|drizzle|diesel|supabase (migrations.format)");
   sub.add_option("--var", flags.vars, "NAME=VALUE placeholder substituted in the SQL (migrations.vars); repeatable");
   optional_option(sub, "--command", flags.command,
-                  "Replay by running this framework command with DATABASE_URL set (migrations.command)");
+                  "Framework migrations: run this command with DATABASE_URL set; verify captures and "
+                  "judges what it sends (migrations.command)");
   optional_option(sub, "--backend", flags.backend, "Throwaway Postgres: auto|local|docker|server (sandbox.backend)");
   optional_option(sub, "--server-url", flags.server_url,
                   "Existing server for the server backend: env:VAR or a URL (sandbox.server_url)");
@@ -182,6 +183,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   optional_option(*status, "-m,--migrations", status_flags.migrations, "Migrations directory (migrations.dir)");
   optional_option(*status, "--format", status_flags.format, "Migrations format (migrations.format)");
   status->add_option("--var", status_flags.vars, "NAME=VALUE placeholder (migrations.vars); repeatable");
+  optional_option(*status, "--command", status_flags.command,
+                  "Framework migrations: run this command in a sandbox to learn its migrations, then read "
+                  "the framework's history table on each target (migrations.command)");
+  optional_option(*status, "--backend", status_flags.backend,
+                  "Throwaway Postgres for --command: auto|local (sandbox.backend)");
   add_target_flag(*status, drift_flags);
   optional_option(*status, "--fail-on", status_flags.fail_on, "Exit 1 on findings at or above: error|warning|notice");
   add_report_flags(*status, status_flags);

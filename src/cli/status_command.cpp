@@ -1,6 +1,7 @@
 #include <chrono>
 
 #include "drift_support.hpp"
+#include "framework_stage.hpp"
 #include "output.hpp"
 #include "pgdrift/util/error.hpp"
 #include "pgdrift/util/redact.hpp"
@@ -57,14 +58,59 @@ std::vector<std::string> check_targets(const config::Config& cfg, const std::map
   return unreachable;
 }
 
+// The same for framework migrations: the command runs in a sandbox to say which migrations it has.
+std::vector<std::string> check_framework_targets(const config::Config& cfg, const std::map<std::string, std::string>& targets,
+                                                 const CommonFlags& common, Io io, report::Report& report) {
+  auto captured = capture_framework(cfg, io, common.verbose, false, report);
+  const auto& command = captured.result.command;
+  if (!command || command->exit_code != 0 || command->timed_out) {
+    const auto found = replay::findings(captured.result);
+    report.findings.insert(report.findings.end(), found.begin(), found.end());
+    return {};
+  }
+  const auto& capture = captured.capture;
+  report.format = capture.tool.empty() ? "framework" : capture.tool;
+  report.migrations_found = capture.migrations.size();
+  std::vector<std::string> unreachable;
+  for (const auto& [name, url] : targets) {
+    if (url.empty()) {
+      report.findings.push_back(target_finding("drift/target-skipped", Severity::notice, name,
+                                               "target " + name + " has no URL: not checked",
+                                               "set its environment variable, or remove it from targets"));
+      continue;
+    }
+    try {
+      auto connection = open_target(name, url, cfg.drift.lock_timeout);
+      std::vector<history::Entry> entries;
+      bool found = false;
+      const auto findings = read_despite_locks(*connection, k_lock_attempts, [&] {
+        return framework_history(*connection, capture, name, entries, found);
+      });
+      report.findings.insert(report.findings.end(), findings.begin(), findings.end());
+      report.checks.push_back({"history", name, "", name, 0, false, "", ""});
+    } catch (const Error& e) {
+      if (e.kind() != Error::Kind::infrastructure) throw;
+      const auto message = util::redact(e.what());
+      unreachable.push_back(message);
+      report.checks.push_back({"history", name, "", name, 0, true, message, ""});
+      report.findings.push_back(
+          target_finding("drift/target-unreachable", Severity::error, name, message, util::redact(e.hint())));
+    }
+  }
+  return unreachable;
+}
+
 }  // namespace
 
 int status_command(const CommonFlags& common, const ReplayFlags& flags, const DriftFlags& drift, Io io) {
   const auto started = std::chrono::steady_clock::now();
   const auto cfg = load_config(common, flags, io);
   const auto targets = targets_of(cfg, drift.targets, io);
-  if (cfg.migrations.dir.empty()) {
-    throw usage_error("no migrations directory given", "pass --migrations DIR, or set migrations.dir in pgdrift.yml");
+  const bool framework = !cfg.migrations.command.empty();
+  if (cfg.migrations.dir.empty() && !framework) {
+    throw usage_error("no migrations directory given",
+                      "pass --migrations DIR (or --command for framework migrations), or set migrations.dir in "
+                      "pgdrift.yml");
   }
   if (targets.empty()) {
     throw usage_error("no target to check", "pass --target NAME=URL, or set targets in pgdrift.yml");
@@ -82,7 +128,8 @@ int status_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
   report.migrations_dir = cfg.migrations.dir;
   std::vector<std::string> unreachable;
   try {
-    unreachable = check_targets(cfg, targets, *format, report);
+    unreachable = framework ? check_framework_targets(cfg, targets, common, io, report)
+                            : check_targets(cfg, targets, *format, report);
   } catch (const Error& e) {
     // CI always gets its report files, also when the run stops with exit 2 or 3.
     write_error_reports(report, e, flags, cfg.migrations.dir, io);

@@ -1,4 +1,6 @@
 #include "drift_support.hpp"
+#include "framework_stage.hpp"
+#include "judge_support.hpp"
 #include "lint_support.hpp"
 #include "output.hpp"
 #include "pgdrift/util/error.hpp"
@@ -19,15 +21,20 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
   if (drift.model) cfg.model.file = *drift.model;
   if (drift.model_command) cfg.model.command = util::split_command_line(*drift.model_command);
   const auto targets = targets_of(cfg, drift.targets, io);
-  if (!cfg.migrations.command.empty()) {
-    throw usage_error("verify does not support migrations.command (framework-owned migrations) yet",
-                      "use `pgdrift replay --command …` for them, and `pgdrift diff` to compare the result");
-  }
-  if (cfg.migrations.dir.empty()) {
+  const bool framework = !cfg.migrations.command.empty();
+  if (framework) {
+    // A git base names files; framework migrations are code whose statements exist only once run.
+    const auto base = choose_base(cfg, io.env);
+    if (base && (base->origin == history::BaseOrigin::flag || base->origin == history::BaseOrigin::config)) {
+      throw usage_error("--base (migrations.base) does not apply to framework migrations (--command)",
+                        "pass --base none: the migrations every target's history table lists are the history "
+                        "(README \"Framework migrations\")");
+    }
+  } else if (cfg.migrations.dir.empty()) {
     throw usage_error("no migrations directory given", "pass --migrations DIR, or set migrations.dir in pgdrift.yml");
   }
   const auto format = migrations::parse_format(cfg.migrations.format);
-  if (!format) {
+  if (!format && !framework) {
     throw usage_error("unknown migrations format '" + cfg.migrations.format + "'",
                       "use one of: auto, plain, flyway, golang-migrate, dbmate, goose, prisma, drizzle, diesel");
   }
@@ -38,11 +45,20 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
   report.tool_version = k_version;
   report.fail_on = *parse_severity(cfg.fail_on);
   try {
-    run.discovery = migrations::discover({cfg.migrations.dir, *format, cfg.migrations.vars});
-    report.migrations_dir = cfg.migrations.dir;
-    report.format = std::string(migrations::to_string(run.discovery.format));
     run.introspection = introspect_options(cfg);
     run.comparison = compare_options(cfg);
+    if (framework) {
+      if (!capture_stage(run)) {
+        report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        sort_findings(report.findings);
+        write_outputs(report, common, flags, cfg.migrations.dir, io);
+        return report::exit_code(report);
+      }
+    } else {
+      run.discovery = migrations::discover({cfg.migrations.dir, *format, cfg.migrations.vars});
+      report.migrations_dir = cfg.migrations.dir;
+      report.format = std::string(migrations::to_string(run.discovery.format));
+    }
 
     // With -v, each stage says how long it took.
     auto stage_started = Clock::now();
@@ -71,6 +87,7 @@ int verify_command(const CommonFlags& common, const ReplayFlags& flags, const Dr
     run.canonicalizer.reset();  // its session first, then the server
     run.backend->stop();
     timed("stopping the sandbox");
+    if (run.framework) locate_captured(report, *run.framework);
     apply_severity_overrides(report.findings, cfg);
     sort_findings(report.findings);
   } catch (const Error& e) {

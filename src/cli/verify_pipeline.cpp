@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "drift_support.hpp"
+#include "framework_stage.hpp"
 #include "judge_support.hpp"
 #include "lint_support.hpp"
 #include "output.hpp"
@@ -162,6 +163,17 @@ void read_targets(VerifyRun& run, const std::map<std::string, std::string>& targ
     try {
       target.connection = open_target(name, url, run.cfg.drift.lock_timeout);
       try {
+        if (run.framework) {
+          bool found = false;
+          const auto found_findings = read_despite_locks(*target.connection, k_lock_attempts, [&] {
+            return framework_history(*target.connection, *run.framework, name, target.entries, found);
+          });
+          if (found) target.applied = applied_paths(run.discovery.migrations, target.entries);
+          findings.insert(findings.end(), found_findings.begin(), found_findings.end());
+          target.history_ms = ms_since(started);
+          run.targets.push_back(std::move(target));
+          continue;
+        }
         const auto history = read_despite_locks(*target.connection, k_lock_attempts,
                                                 [&] { return history::read(*target.connection, format); });
         // Without a history table nothing is known to be pending: compare with everything.
@@ -206,6 +218,14 @@ void judge_stage(VerifyRun& run) {
     }
   }
   if (!all_told) applied.clear();
+  if (run.framework) {
+    // Framework migrations have no files at a git base: what every target applied is history.
+    history::JudgeInput input;
+    input.format = migrations::Format::plain;
+    input.applied_on_targets = std::move(applied);
+    run.judged = history::judge(run.discovery.migrations, input);
+    return;
+  }
   run.judged = judge_migrations(run.cfg, run.io.env, run.cfg.migrations.dir, run.discovery.migrations,
                                 run.discovery.format, std::move(applied));
   run.report.findings.insert(run.report.findings.end(), run.judged.findings.begin(), run.judged.findings.end());

@@ -19,6 +19,7 @@
 #include "pgdrift/history/history.hpp"
 #include "pgdrift/history/judge.hpp"
 #include "pgdrift/migrations/migration.hpp"
+#include "pgdrift/replay/capture.hpp"
 #include "pgdrift/report/report.hpp"
 #include "pgdrift/sandbox/backend.hpp"
 
@@ -54,6 +55,8 @@ struct VerifyRun {
   std::optional<db::ConnectionInfo> expected_database;
   std::unique_ptr<diff::ServerCanonicalizer> canonicalizer;
   std::vector<std::string> infrastructure_errors;
+  // verify --command: what the framework ran, cut into its migrations (run.discovery holds them).
+  std::optional<replay::FrameworkCapture> framework;
 };
 
 // Stage 1: each target's connection and migration history (findings for unreachable targets

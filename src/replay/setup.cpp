@@ -95,6 +95,7 @@ class SetupBackend : public sandbox::Backend {
     return m_inner->save_snapshot(keyed(key), database);
   }
   std::string wait_for_snapshot() override { return m_inner->wait_for_snapshot(); }
+  std::filesystem::path statement_log() const override { return m_inner->statement_log(); }
 
  private:
   // The cache key of the same history on top of this setup.

@@ -331,6 +331,9 @@ std::string header(const Report& report, const AnnotationPlan& plan) {
   if (!report.migrations_dir.empty()) {
     out += fmt::format(" · {} ({}, {})", markdown_text(report.migrations_dir),
                        markdown_text(report.format), plural(report.migrations.size(), "migration"));
+  } else if (!report.migrations_command.empty()) {
+    out += fmt::format(" · {} ({}, {})", markdown_text(report.migrations_command),
+                       markdown_text(report.format), plural(report.migrations.size(), "migration"));
   }
   if (!report.backend.empty()) {
     out += fmt::format(" · {} PostgreSQL {}", markdown_text(report.backend),

@@ -45,6 +45,9 @@ std::string to_json(const Report& given) {
   if (!report.migrations_dir.empty()) {
     j["migrations_dir"] = report.migrations_dir;
     j["format"] = report.format;
+  } else if (!report.migrations_command.empty()) {
+    j["migrations_command"] = report.migrations_command;
+    j["format"] = report.format;
   }
   if (report.lint_pg_version != 0) j["lint_pg_version"] = report.lint_pg_version;
   if (!report.backend.empty()) {

@@ -108,6 +108,9 @@ void write_text(std::ostream& out, const Report& given, const TextOptions& optio
   if (!report.migrations_dir.empty()) {
     header += " · " + escape_control(report.migrations_dir) + " (" + escape_control(report.format) + ", " +
               plural(std::max(report.migrations.size(), report.migrations_found), "migration") + ")";
+  } else if (!report.migrations_command.empty()) {
+    header += " · `" + escape_control(report.migrations_command) + "` (" + escape_control(report.format) + ", " +
+              plural(std::max(report.migrations.size(), report.migrations_found), "migration") + ")";
   }
   if (!report.backend.empty()) {
     header += " · " + escape_control(report.backend) + " PostgreSQL " + escape_control(report.server_version);

@@ -17,6 +17,7 @@ void mask(std::string& text) { text = util::redact(text); }
 Report without_secrets(const Report& report) {
   Report out = report;
   mask(out.migrations_dir);
+  mask(out.migrations_command);
   mask(out.backend);
   mask(out.judged.base);
   mask(out.judged.cache);

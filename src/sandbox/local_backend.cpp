@@ -148,6 +148,14 @@ struct LocalBackend::Impl {
                  "-c", "logging_collector=off"};
     // Removed, not recycled, at a checkpoint (PostgreSQL 12+): a snapshot carries no spare WAL.
     if (binaries.major >= 12) spec.argv.insert(spec.argv.end(), {"-c", "wal_recycle=off"});
+    if (options.statement_log) {
+      // The collector (not stderr): csvlog quotes multi-line statements, so they read back exactly.
+      // One file, never rotated; statements are logged only where a database sets log_statement.
+      spec.argv.insert(spec.argv.end(), {"-c", "logging_collector=on", "-c", "log_destination=csvlog", "-c",
+                                         "log_directory=log", "-c", "log_filename=statements", "-c",
+                                         "log_rotation_age=0", "-c", "log_rotation_size=0", "-c",
+                                         "log_parameter_max_length=-1"});
+    }
     spec.env = {{"PATH", env_get(options.env, "PATH").value_or("/usr/bin:/bin")}, {"LC_ALL", "C"}};
     spec.output_file = run->path() / "postgres.log";
     spec.cwd = run->path();
@@ -436,6 +444,11 @@ std::string LocalBackend::server_version() const { return m_impl->binaries.versi
 
 std::filesystem::path LocalBackend::run_dir() const {
   return m_impl->run ? m_impl->run->path() : std::filesystem::path();
+}
+
+std::filesystem::path LocalBackend::statement_log() const {
+  if (!m_impl->options.statement_log || !m_impl->run) return {};
+  return m_impl->run->path() / "data" / "log" / "statements.csv";
 }
 
 }  // namespace pgdrift::sandbox

@@ -14,9 +14,13 @@ struct IntrospectOptions {
   std::vector<std::string> exclude_schemas;
   std::vector<std::string> exclude_objects;  // globs on "schema.name" (or "name"), e.g. "public.tmp_*"
   // Tables of migration tools, left out of the model (matched by table name in any schema).
+  // Framework tools' too (Alembic, Django, Rails' ar_internal_metadata, Knex, node-pg-migrate);
+  // TypeORM's `migrations` only when `verify --command` saw TypeORM write it (too common a name).
   std::vector<std::string> history_tables = {"schema_migrations", "flyway_schema_history", "goose_db_version",
                                              "_prisma_migrations", "__drizzle_migrations",
-                                             "__diesel_schema_migrations"};
+                                             "__diesel_schema_migrations", "alembic_version",
+                                             "django_migrations", "ar_internal_metadata", "knex_migrations",
+                                             "knex_migrations_lock", "pgmigrations"};
   // When set, only the objects "about" these names are read, as in_focus() decides: a focused read
   // of what a few statements touched (the destructive guard's), far cheaper than the whole schema.
   // Names are unqualified and match in every schema read.

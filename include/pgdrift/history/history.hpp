@@ -67,4 +67,18 @@ std::vector<Entry> compare(const std::vector<migrations::Migration>& repository,
 std::optional<std::string> tool_checksum(const migrations::Migration& migration,
                                          migrations::Format format);
 
+// The history table of a framework that runs migrations written in its own language, by the
+// framework's name (replay::framework_tools(): "alembic", "django", "rails", "knex",
+// "node-pg-migrate", "typeorm"), read only: alembic_version (its heads), django_migrations
+// (app.name), schema_migrations (version), knex_migrations, pgmigrations, migrations (name), in
+// the order applied. A missing table is found=false. Throws pgdrift::Error (usage) for an unknown
+// name, (infrastructure) when the table cannot be read.
+History read_framework(db::Connection& connection, const std::string& tool);
+
+// Compares the migrations a framework ran in the sandbox (Migration::version is the id it
+// recorded) with a target's history of that framework. Alembic records only its heads: every
+// migration up to a head counts as applied. No history table: everything is pending.
+std::vector<Entry> compare_framework(const std::vector<migrations::Migration>& repository,
+                                     const History& history, const std::string& tool);
+
 }  // namespace pgdrift::history

@@ -63,7 +63,9 @@ struct Report {
   std::string command;             // "replay", "verify", …
   std::string tool_version;
   std::string migrations_dir;
-  std::string format;              // migrations format used
+  // verify/status --command: the framework's command as given (migrations_dir is then empty)
+  std::string migrations_command;
+  std::string format;              // migrations format used (the framework's name with a command)
   std::string backend;             // sandbox backend kind
   std::string server_version;
   int lint_pg_version = 0;         // lint: the PostgreSQL major version the rules assumed (0: none)

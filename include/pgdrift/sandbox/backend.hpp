@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,10 @@ class Backend {
   // Waits for a save_snapshot() still copying: an empty string when the snapshot was saved (or
   // none was being saved), else why it was not.
   virtual std::string wait_for_snapshot() { return ""; }
+
+  // With Options::statement_log: the server's CSV log (csvlog) that records the statements of
+  // databases with log_statement set; empty when this backend keeps none (docker, server).
+  virtual std::filesystem::path statement_log() const { return {}; }
 };
 
 struct Options {
@@ -73,6 +78,10 @@ struct Options {
   bool interactive = false;              // a terminal watches: docker may draw pull progress on it
   std::chrono::milliseconds start_timeout{60000};
   std::uint64_t replay_cache_max_bytes = 2ULL << 30;  // snapshots kept under cache_dir/replay
+  // local: run the server with its logging collector writing csvlog to data/log/statements.csv,
+  // so that statements of a database with log_statement = 'all' can be read back
+  // (Backend::statement_log; `verify --command` captures a framework's statements this way).
+  bool statement_log = false;
   Environment env;                       // PATH, HOME, XDG_CACHE_HOME, TMPDIR are read from it
                                          // (docker gets all of it: DOCKER_HOST, contexts, …)
   std::function<void(const std::string&)> log;  // progress lines (verbose output); may be empty

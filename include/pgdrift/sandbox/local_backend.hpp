@@ -51,6 +51,7 @@ class LocalBackend final : public Backend {
   std::optional<std::string> start_from_snapshot(const std::string& key) override;
   std::string save_snapshot(const std::string& key, const std::string& database) override;
   std::string wait_for_snapshot() override;
+  std::filesystem::path statement_log() const override;
 
   // The run directory (data dir, socket, log); empty before start() and after stop().
   std::filesystem::path run_dir() const;
