@@ -138,6 +138,21 @@ bool uses_column(const catalog::ObjectId& dependent, const std::string& text,
   return healing::mentions(text, catalog::quote_name(column.name), true);
 }
 
+// A column whose creation, drop or type change is left out that `step` (on another object)
+// uses: a constraint, index, trigger or policy of its table naming it, or a statement naming its
+// table and it. nullptr when none.
+const catalog::ObjectId* uses_left_out_column(
+    const HealStep& step, const std::map<catalog::ObjectId, std::string>& skipped) {
+  for (const auto& [id, why] : skipped) {
+    if (id.kind != catalog::Kind::column || id == step.id) continue;
+    const bool same_table = step.id.schema == id.schema && step.id.table == id.table;
+    if (!same_table && !healing::mentions(step.sql, healing::qualified(id.schema, id.table)))
+      continue;
+    if (healing::mentions(step.sql, catalog::quote_name(id.name), true)) return &id;
+  }
+  return nullptr;
+}
+
 void mark_once(std::vector<HealStep>& steps, const catalog::SchemaModel& from) {
   std::map<catalog::ObjectId, std::string> skipped;         // object → why its steps are left out
   std::vector<std::pair<std::string, std::string>> names;  // qualified name → why
@@ -158,6 +173,8 @@ void mark_once(std::vector<HealStep>& steps, const catalog::SchemaModel& from) {
       if (reason.size() > 160) reason = reason.substr(0, 157) + "…)";
     } else if (const auto it = skipped.find(step.id); it != skipped.end()) {
       step.left_out_because = it->second;
+    } else if (const auto* column = uses_left_out_column(step, skipped)) {
+      step.left_out_because = skipped.at(*column);
     } else {
       for (const auto& [name, why] : names) {
         if (healing::mentions(step.sql, name)) {
