@@ -199,6 +199,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->required()
       ->expected(2);
   diff_command_app->add_flag("--sql", drift_flags.sql, "Print the SQL that turns A's schema into B's");
+  diff_command_app->add_flag("--exit-code", drift_flags.exit_code,
+                             "With --sql: exit 1 when the schemas differ, 0 when they are the same "
+                             "(as Prisma's migrate diff --exit-code)");
   diff_command_app->add_flag("--allow-destructive", drift_flags.allow_destructive,
                              "With --sql: include DROPs and narrowing changes instead of commenting them out");
   add_report_flags(*diff_command_app, diff_flags);

@@ -1,4 +1,7 @@
 #include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "drift_support.hpp"
 #include "output.hpp"
@@ -6,6 +9,7 @@
 #include "pgdrift/diff/heal.hpp"
 #include "pgdrift/diff/server_canonicalizer.hpp"
 #include "pgdrift/util/error.hpp"
+#include "pgdrift/util/text.hpp"
 #include "pgdrift/version.hpp"
 #include "rebuilt_schema.hpp"
 #include "secrets.hpp"
@@ -45,6 +49,26 @@ void align_expressions(LoadedSource& a, LoadedSource& b, const config::Config& c
     io.err << "pgdrift: expressions were probed in a sandbox holding the first database's schema\n";
   }
   canonicalizer.stop();
+}
+
+// Each object of a kind the model lacks, once (with the sources holding it): diff did not compare
+// it, and says so rather than ignore it.
+std::vector<Finding> unmodeled_findings(const LoadedSource& a, const LoadedSource& b) {
+  std::map<catalog::UnmodeledObject, std::vector<std::string>> where;
+  for (const auto& object : a.unmodeled) where[object].push_back(a.description);
+  for (const auto& object : b.unmodeled) where[object].push_back(b.description);
+  std::vector<Finding> out;
+  for (const auto& [object, sources] : where) {
+    Finding f;
+    f.rule = "drift/unmodeled-object";
+    f.severity = Severity::warning;
+    f.object = object.kind + " " + object.name;
+    f.message = f.object + " (in " + util::join(sources, " and in ") +
+                ") is not compared: pgdrift does not model " + object.kind + "s yet";
+    f.hint = "compare it by hand, and create or drop it in a migration of its own";
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,14 +112,17 @@ int diff_command(const CommonFlags& common, const ReplayFlags& flags, const Drif
   if (drift.sql) {
     diff::HealOptions heal;
     heal.allow_destructive = drift.allow_destructive;
-    io.out << diff::render_script(diff::heal(a.model, b.model, heal), heal);
-    return 0;
+    const auto steps = diff::heal(a.model, b.model, heal);
+    for (const auto& f : unmodeled_findings(a, b)) io.err << "pgdrift: warning: " << f.message << "\n";
+    io.out << diff::render_script(steps, heal);
+    return drift.exit_code && !steps.empty() ? 1 : 0;
   }
   const auto differences = without_ignored(diff::compare(a.model, b.model, compare_options(cfg)), cfg);
   diff::FindingOptions finding_options;
   finding_options.target = b.description;
   finding_options.reference = "in " + a.description;
   report.findings = diff::findings(differences, a.model, b.model, finding_options);
+  for (auto& f : unmodeled_findings(a, b)) report.findings.push_back(std::move(f));
   report.checks.push_back({"drift", b.description, "", b.description, 0, false, "", ""});
   apply_severity_overrides(report.findings, cfg);
   sort_findings(report.findings);

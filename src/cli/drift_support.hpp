@@ -22,6 +22,7 @@ struct DriftFlags {
   std::optional<std::string> model_command;
   bool allow_destructive = false;    // diff --sql
   bool sql = false;                  // diff --sql
+  bool exit_code = false;            // diff --sql --exit-code: exit 1 when there is SQL to run
   std::vector<std::string> sources;  // diff A B
 };
 

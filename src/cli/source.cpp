@@ -32,6 +32,7 @@ LoadedSource replay_and_introspect(const std::vector<migrations::Migration>& lis
   out.findings = std::move(replayed.findings);
   out.loaded = replayed.model.has_value();
   if (replayed.model) out.model = std::move(*replayed.model);
+  out.unmodeled = std::move(replayed.unmodeled);
   if (keep_sandbox && out.loaded) {
     out.database = replayed.database;
     out.sandbox = std::move(backend);
@@ -66,6 +67,7 @@ Replayed replay_into(sandbox::Backend& backend, const std::string& purpose,
   out.findings = replay::findings(out.result);
   if (out.result.ok()) {
     out.model = catalog::introspect(*connection, options);
+    out.unmodeled = catalog::unmodeled_objects(*connection);
     replay::attach_provenance(*connection, list, *out.model);
   }
   return out;
@@ -121,6 +123,7 @@ LoadedSource load_source(const std::string& source, const config::Config& cfg,
       out.loaded = true;
       out.model = read_despite_locks(*connection, k_lock_attempts,
                                      [&] { return catalog::introspect(*connection, options); });
+      out.unmodeled = catalog::unmodeled_objects(*connection);
       out.description = info.redacted_url();
       return out;
     }

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "pgdrift/catalog/introspect.hpp"
 #include "pgdrift/catalog/schema_model.hpp"
+#include "pgdrift/catalog/unmodeled.hpp"
 #include "pgdrift/db/connection.hpp"
 #include "pgdrift/migrations/migration.hpp"
 #include "pgdrift/replay/replay.hpp"
@@ -31,6 +32,8 @@ struct LoadedSource {
   catalog::SchemaModel model;       // valid when loaded
   std::vector<Finding> findings;    // what replay found (failures make loaded false)
   std::string description;          // e.g. "db/migrations (flyway, 12 migrations)"
+  // Objects of kinds the model lacks (not compared), when loaded.
+  std::vector<catalog::UnmodeledObject> unmodeled;
   // With `keep_sandbox`, a directory or .sql SOURCE that loaded keeps its sandbox running and
   // names the database holding its schema (for expression probes); the caller stops it.
   std::unique_ptr<sandbox::Backend> sandbox;
@@ -61,6 +64,7 @@ struct Replayed {
   replay::ReplayResult result;
   std::vector<Finding> findings;
   std::optional<catalog::SchemaModel> model;  // set when every migration applied
+  std::vector<catalog::UnmodeledObject> unmodeled;  // read with the model
   db::ConnectionInfo database;                // where they were replayed (in `backend`)
 };
 // `observers` watch the replay (dynamic lint tracing, the destructive guard).

@@ -7,6 +7,7 @@
 #include "judge_support.hpp"
 #include "lint_support.hpp"
 #include "output.hpp"
+#include "pgdrift/catalog/unmodeled.hpp"
 #include "pgdrift/diff/findings.hpp"
 #include "pgdrift/lint/guard.hpp"
 #include "pgdrift/lint/trace.hpp"
@@ -372,6 +373,33 @@ void model_stage(VerifyRun& run) {
   run.report.checks.push_back({"model", "model", cfg.model.file, "model", ms_since(started), false, "", ""});
 }
 
+// When `d` is an object only the target has that a pending migration (one of `pending`, by path)
+// creates in `full`, the model of every migration: turns `f` into drift/pending-conflict, located
+// at that migration's statement, without a fix (dropping what production holds is not the
+// answer). Returns whether it did.
+static bool pending_conflict(const diff::Difference& d, const catalog::SchemaModel& full,
+                      const std::set<std::string>& pending, const std::string& target, Finding& f) {
+  if (d.change != diff::Change::unexpected || full.objects.count(d.id) == 0) return false;
+  const auto provenance = full.provenance.find(d.id);
+  if (provenance == full.provenance.end()) return false;
+  const auto& created = provenance->second.created;
+  const bool by_pending = std::any_of(pending.begin(), pending.end(), [&](const std::string& path) {
+    return path == created.file || util::ends_with(path, "/" + created.file);
+  });
+  if (!by_pending) return false;
+  f.rule = "drift/pending-conflict";
+  f.severity = Severity::error;
+  f.message = d.id.display() + " already exists in " + target +
+              ", made outside the migrations, and the pending migration " + created.text() +
+              " creates it: that migration will fail on " + target;
+  f.hint = "make the migration tolerate what " + target +
+           " has (e.g. ADD COLUMN IF NOT EXISTS, after checking the definitions match), or move "
+           "the hand-made object out of the way on " + target + " before deploying, keeping its data";
+  f.fix.clear();
+  f.location = Location{created.file, created.line, created.column, 0, 0};
+  return true;
+}
+
 void drift_stage(VerifyRun& run) {
   if (!run.expected) return;
   auto& findings = run.report.findings;
@@ -409,13 +437,35 @@ void drift_stage(VerifyRun& run) {
             run, name);
       const auto all = diff::compare(expected_here, actual, run.comparison);
       const auto differences = without_ignored(all, run.cfg);
-      const auto found = diff::findings(differences, expected_here, actual, {name, false});
+      auto found = diff::findings(differences, expected_here, actual, {name, false});
+      // An object made by hand that a pending migration will create: that migration fails there.
+      std::vector<bool> conflicts(differences.size(), false);
+      if (!pending.empty()) {
+        for (std::size_t i = 0; i < differences.size() && i < found.size(); ++i) {
+          conflicts[i] = pending_conflict(differences[i], *run.expected, pending, name, found[i]);
+        }
+      }
       findings.insert(findings.end(), found.begin(), found.end());
-      // The target's whole fix script leaves out what drift.severity switches off.
+      // What the model cannot hold is not compared: each such object of the target, said once.
+      for (const auto& object : catalog::unmodeled_objects(*target.connection)) {
+        Finding f;
+        f.rule = "drift/unmodeled-object";
+        f.severity = Severity::warning;
+        f.target = name;
+        f.object = object.kind + " " + object.name;
+        f.message = f.object + " in " + name + " is not compared: pgdrift does not model " +
+                    object.kind + "s yet";
+        f.hint = "compare it by hand, and create or drop it in a migration of its own";
+        findings.push_back(std::move(f));
+      }
+      // The target's whole fix script leaves out what drift.severity switches off, and the
+      // conflicts (dropping the object is not the fix).
       std::vector<diff::Difference> reported;
-      for (const auto& d : differences) {
+      for (std::size_t i = 0; i < differences.size(); ++i) {
+        const auto& d = differences[i];
         const auto it = run.cfg.drift.severity.find(diff::rule_for(d));
-        if (it == run.cfg.drift.severity.end() || it->second != "off") reported.push_back(d);
+        if ((it == run.cfg.drift.severity.end() || it->second != "off") && !conflicts[i])
+          reported.push_back(d);
       }
       run.report.checks.push_back({"history", name, "", name, 0, false, "", ""});
       run.report.fix_scripts[name] = diff::fix_script(reported, all, expected_here, actual);

@@ -92,6 +92,13 @@ std::optional<catalog::SourceLine> source_of(const Difference& d, const catalog:
   return std::nullopt;
 }
 
+// The steps as they run: those before the transaction, those in it, those after it.
+std::vector<HealStep> in_section_order(std::vector<HealStep> steps) {
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const HealStep& a, const HealStep& b) { return a.section < b.section; });
+  return steps;
+}
+
 }  // namespace
 
 std::string rule_for(const Difference& d) {
@@ -133,9 +140,15 @@ std::vector<Finding> findings(const std::vector<Difference>& differences, const 
     if (d.change == Change::renamed) {
       f.fix = rename_sql(d);
     } else if (!options.model) {
+      // A missing table's fix is the whole table: its columns, keys, indexes, triggers, policies
+      // and comments (which compare() does not report again on their own).
+      const bool whole_table = d.change == Change::missing && d.id.kind == catalog::Kind::table;
       std::vector<std::string> sql;
-      for (const auto& step : steps) {
-        if (step.id == d.id) sql.push_back(step.sql);
+      for (const auto& step : in_section_order(steps)) {
+        if (step.id == d.id ||
+            (whole_table && step.id.schema == d.id.schema && step.id.table == d.id.name)) {
+          sql.push_back(step.sql);
+        }
       }
       f.fix = util::join(sql, "\n");
     }
@@ -167,7 +180,7 @@ std::string fix_script(const std::vector<Difference>& reported, const std::vecto
   }
   HealOptions options;
   options.allow_destructive = true;
-  for (const auto& step : heal(actual, expected, options)) {
+  for (const auto& step : in_section_order(heal(actual, expected, options))) {
     if (is_left_out(step.id) || std::find(renamed.begin(), renamed.end(), step.id) != renamed.end()) continue;
     sql.push_back(step.sql);
   }

@@ -200,6 +200,17 @@ class Analysis {
         m_plan.retyped_columns[{id.schema, id.table}].insert(id.name);
       }
     });
+    // A generated column cannot outlive a type change of a column its expression uses: it is
+    // dropped before and added again after (its values are computed again; nothing is lost).
+    for_both(Kind::column, [&](const ObjectId& id, const Properties& from, const Properties& to) {
+      const auto* generated = get(from, "generated");
+      if (generated == nullptr || get(to, "generated") == nullptr) return;
+      if (m_plan.owner_created(id) || m_plan.owner_dropped(id)) return;
+      const auto table = m_plan.retyped_columns.find({id.schema, id.table});
+      if (table == m_plan.retyped_columns.end() || table->second.count(id.name) != 0) return;
+      if (uses_retyped(id.schema, id.table, *generated, false))
+        m_plan.regenerated_columns.insert(id);
+    });
   }
 
   // Whether `text` (a definition in `from`) uses something that is dropped and created again.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "heal_plan.hpp"
@@ -53,6 +54,80 @@ std::string serial_sequence(const SchemaModel& model, const Properties& column) 
   return name;
 }
 
+// A type name without its modifiers and array brackets: "character varying(20)" → "character
+// varying"; the modifiers ("20"), or "" when there are none.
+std::string base_type(const std::string& type) {
+  const std::string head = type.substr(0, type.find('('));
+  return std::string(util::trim(head));
+}
+std::string type_modifiers(const std::string& type) {
+  const auto open = type.find('(');
+  const auto close = type.find(')', open);
+  if (open == std::string::npos || close == std::string::npos) return "";
+  return type.substr(open + 1, close - open - 1);
+}
+bool is_array(const std::string& type) { return util::ends_with(type, "]"); }
+
+// Whether every value of `from` is a value of `to`, unchanged: a longer varchar, varchar to text,
+// a larger integer, a numeric with at least as many digits on each side of the point, real to
+// double precision. Anything else is destructive (it can fail, round or truncate).
+bool widens(const std::string& from, const std::string& to) {
+  if (is_array(from) != is_array(to)) return false;
+  const std::string a = base_type(from);
+  const std::string b = base_type(to);
+  const std::string a_mod = type_modifiers(from);
+  const std::string b_mod = type_modifiers(to);
+  auto number = [](const std::string& text, long fallback) {
+    try {
+      return text.empty() ? fallback : std::stol(text);
+    } catch (...) {
+      return fallback;
+    }
+  };
+  if (a == "character varying" && (b == "text" || (b == a && (b_mod.empty() ||
+                                                   number(b_mod, 0) >= number(a_mod, 1L << 30)))))
+    return true;
+  const std::vector<std::string> integers = {"smallint", "integer", "bigint"};
+  const auto ai = std::find(integers.begin(), integers.end(), a);
+  const auto bi = std::find(integers.begin(), integers.end(), b);
+  if (ai != integers.end() && bi != integers.end()) return ai <= bi;
+  if (ai != integers.end() && b == "numeric") return b_mod.empty();
+  if (a == "real" && b == "double precision") return true;
+  if (a == "numeric" && b == "numeric") {
+    if (b_mod.empty()) return true;
+    if (a_mod.empty()) return false;
+    const auto a_parts = split_top_level(a_mod, ',');
+    const auto b_parts = split_top_level(b_mod, ',');
+    const long a_scale = a_parts.size() > 1 ? number(a_parts[1], 0) : 0;
+    const long b_scale = b_parts.size() > 1 ? number(b_parts[1], 0) : 0;
+    return b_scale >= a_scale &&
+           number(b_parts[0], 0) - b_scale >= number(a_parts[0], 0) - a_scale;
+  }
+  if (a == "bit varying" && b == a) return b_mod.empty() || number(b_mod, 0) >= number(a_mod, 1L << 30);
+  return false;
+}
+
+// Whether ALTER COLUMN … TYPE needs USING: the base types differ and the target is not a
+// length-limited string or bit type (whose assignment cast from the string types exists).
+bool needs_using(const std::string& from, const std::string& to) {
+  const std::string a = base_type(from);
+  const std::string b = base_type(to);
+  if (a == b && is_array(from) == is_array(to)) return false;
+  if (widens(from, to)) return false;
+  for (const char* limited : {"character varying", "character", "bit", "bit varying"}) {
+    if (b == limited && !is_array(to)) return false;
+  }
+  return true;
+}
+
+// Whether `model` has the sequence `name` (as deparsed) as an object of its own.
+bool standalone_sequence(const SchemaModel& model, const std::string& name) {
+  for (const auto& [id, p] : model.objects) {
+    if (id.kind == Kind::sequence && qualified(id.schema, id.name) == name) return true;
+  }
+  return false;
+}
+
 long position(const Properties& p) {
   const auto* text = get(p, "position");
   try {
@@ -87,10 +162,26 @@ class ColumnWriter {
         created_table_column(id, to);
         continue;
       }
+      if (m_plan.regenerated_columns.count(id) != 0) {
+        m_plan.add(Phase::drop_early, id,
+                   "ALTER TABLE " + owner_name(id) + " DROP COLUMN " + quote_name(id.name) + ";",
+                   false)
+            .caution =
+            "a generated column is dropped and added again around the type change of a column "
+            "its expression uses: its values are computed again, nothing is lost";
+        m_plan.add(Phase::owned_by, id,
+                   "ALTER TABLE " + owner_name(id) + " ADD COLUMN " +
+                       column_definition(id, to, true) + ";",
+                   false);
+        extras(id, nullptr, to, false);
+        heal_metadata(m_plan, Phase::owned_by, id, nullptr, to);
+        continue;
+      }
       if (const Properties* from = m_plan.in_from(id)) {
         alter_column(id, *from, to, parent_column(m_plan.to(), m_to_tables, id) != nullptr);
         heal_metadata(m_plan, Phase::columns, id, from, to);
       } else if (const Properties* inherited = parent_column(m_plan.from(), m_from_tables, id)) {
+        make_local(id);
         alter_column(id, *inherited, to, true);  // was its parent's column, now changed here
         heal_metadata(m_plan, Phase::columns, id, nullptr, to);
       } else {
@@ -135,6 +226,26 @@ class ColumnWriter {
       if (const Properties* p = parent_column(model, tables, inherited, depth + 1)) return p;
     }
     return nullptr;
+  }
+
+  // A column the table only inherited becomes its own (so that it stays when the parent drops
+  // it): NO INHERIT makes every inherited column local, and INHERIT again keeps them local.
+  // Once per table; only for parents the table keeps (heal_tables detaches the others, which
+  // makes their columns local the same way).
+  void make_local(const ObjectId& column) {
+    const ObjectId table{Kind::table, column.schema, column.table, ""};
+    if (!m_made_local.insert(table).second) return;
+    const Properties* from = m_plan.in_from(table);
+    const Properties* to = m_plan.in_to(table);
+    if (from == nullptr || to == nullptr) return;
+    const auto before = table_parents(*from);
+    const auto after = table_parents(*to);
+    if (before != after || value(*from, "kind") == "partition") return;
+    const std::string alter_table = "ALTER TABLE " + qualified(table.schema, table.name);
+    for (const auto& parent : before)
+      m_plan.add(Phase::tables, column, alter_table + " NO INHERIT " + parent + ";", false);
+    for (const auto& parent : after)
+      m_plan.add(Phase::tables, column, alter_table + " INHERIT " + parent + ";", false);
   }
 
   std::string alter(const ObjectId& id) const {
@@ -211,12 +322,22 @@ class ColumnWriter {
     const bool retype =
         !inherited && (!same(&from, to, "type") || !same(&from, to, "collation") || enurebuilt_ids);
     if (retype) {
-      // Types change without USING (an assignment cast), so nothing is silently truncated;
-      // the default goes first because the old one may not cast.
-      if (get(from, "default") != nullptr)
-        m_plan.add(Phase::columns, id, alter_column + " DROP DEFAULT;", true);
+      // A widening change loses nothing; anything else can fail or change values.
+      const bool narrowing = !widens(value(from, "type"), type) || !same(&from, to, "collation") ||
+                             enurebuilt_ids;
+      // The default goes first because the old one may not cast.
+      const bool new_default = !same(&from, to, "default") || narrowing;
+      if (get(from, "default") != nullptr && new_default)
+        m_plan.add(Phase::columns, id, alter_column + " DROP DEFAULT;", narrowing);
       std::string sql = alter_column + " TYPE " + type;
       if (const auto* collation = get(to, "collation")) sql += " COLLATE " + *collation;
+      if (needs_using(value(from, "type"), type) && !enurebuilt_ids) {
+        // No assignment cast between different base types (text → integer): an explicit one,
+        // which fails on a value that does not convert rather than losing it. Length-limited
+        // string and bit types keep the assignment cast, which errors where an explicit cast
+        // would silently truncate.
+        sql += " USING " + quote_name(id.name) + "::" + type;
+      }
       if (enurebuilt_ids) {
         // Through text: the old and the new enum have no cast between them.
         std::string text_type = "text";
@@ -224,9 +345,11 @@ class ColumnWriter {
           text_type += "[]";
         sql += " USING " + quote_name(id.name) + "::" + text_type + "::" + type;
       }
-      m_plan.add(Phase::columns, id, sql + ";", true);
-      if (const auto* def = get(to, "default"))
-        m_plan.add(Phase::columns, id, alter_column + " SET DEFAULT " + *def + ";", true);
+      m_plan.add(Phase::columns, id, sql + ";", narrowing);
+      if (const auto* def = get(to, "default")) {
+        if (new_default)
+          m_plan.add(Phase::columns, id, alter_column + " SET DEFAULT " + *def + ";", narrowing);
+      }
     } else if (!same(&from, to, "default")) {
       const auto* def = get(to, "default");
       m_plan.add(Phase::columns, id,
@@ -279,6 +402,15 @@ class ColumnWriter {
   // one.
   void serial(const ObjectId& id, const Properties* from, const Properties& to, bool destructive) {
     const std::string sequence = serial_sequence(m_plan.to(), to);
+    if (from != nullptr) {
+      // A serial column that no longer draws from its sequence: the sequence (owned by the
+      // column, so invisible as an object of its own) goes too, after the default that uses it.
+      const std::string old_sequence = serial_sequence(m_plan.from(), *from);
+      if (!old_sequence.empty() && old_sequence != sequence &&
+          !standalone_sequence(m_plan.to(), old_sequence)) {
+        m_plan.add(Phase::drop_sequences, id, "DROP SEQUENCE " + old_sequence + ";", true);
+      }
+    }
     if (sequence.empty()) return;
     const auto settings = sequence_settings(value(to, "type"), value(to, "serial_sequence"));
     if (from == nullptr || serial_sequence(m_plan.from(), *from) != sequence) {
@@ -329,6 +461,7 @@ class ColumnWriter {
   Plan& m_plan;
   TableIndex m_from_tables;
   TableIndex m_to_tables;
+  std::set<ObjectId> m_made_local;  // tables whose inherited columns were made their own
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "heal_plan.hpp"
 #include "pgdrift/catalog/render.hpp"
+#include "pgdrift/util/text.hpp"
 
 namespace pgdrift::diff::healing {
 
@@ -23,9 +24,30 @@ std::string add_constraint(const ObjectId& id, const Properties& p) {
          definition + ";";
 }
 
+// Whether a check or foreign key on an existing plain table is added NOT VALID and validated
+// after the transaction (pgdrift's constraint-missing-not-valid rule): the ADD then holds its lock
+// only for an instant, and the scan of every row runs under a lock that lets writes through.
+// Partitioned tables refuse NOT VALID foreign keys; a new table has no rows to scan.
+bool added_not_valid(const Plan& plan, const ObjectId& id, const Properties& to) {
+  if (plan.owner_created(id)) return false;
+  if (value(to, "type") != "check" && !foreign_key(to)) return false;
+  if (!is_true(to, "validated") || util::ends_with(value(to, "definition"), " NOT VALID")) return false;
+  const Properties* table = plan.in_from(ObjectId{Kind::table, id.schema, id.table, ""});
+  return table != nullptr && value(*table, "kind") == "table";
+}
+
 void create_constraint(Plan& plan, const ObjectId& id, const Properties& to, bool destructive) {
   const Phase phase = foreign_key(to) ? Phase::foreign_keys : Phase::constraints;
-  plan.add(phase, id, add_constraint(id, to), destructive);
+  if (added_not_valid(plan, id, to)) {
+    std::string sql = add_constraint(id, to);
+    sql.insert(sql.size() - 1, " NOT VALID");
+    plan.add(phase, id, sql, destructive);
+    plan.add(phase, id,
+             "ALTER TABLE " + owner_name(id) + " VALIDATE CONSTRAINT " + quote_name(id.name) + ";",
+             destructive, Section::after);
+  } else {
+    plan.add(phase, id, add_constraint(id, to), destructive);
+  }
   heal_metadata(plan, phase, id, nullptr, to, destructive);
 }
 
@@ -45,18 +67,43 @@ bool on_view(const Plan& plan, const ObjectId& id) {
   return plan.to().objects.count(ObjectId{Kind::materialized_view, id.schema, id.table, ""}) != 0;
 }
 
+// Whether the index goes on a table or materialized view that holds rows before the script
+// (not created by it) and that is not partitioned: it is then built CONCURRENTLY, outside the
+// transaction, as pgdrift's non-concurrent-index rule asks (and dropped so before the
+// transaction).
+bool concurrent(const Plan& plan, const ObjectId& id, const SchemaModel& model) {
+  if (plan.owner_created(id) && &model == &plan.to()) return false;
+  if (plan.owner_dropped(id) && &model == &plan.from()) return false;
+  if (const Properties* table = plan.in_from(ObjectId{Kind::table, id.schema, id.table, ""}))
+    return value(*table, "kind") != "partitioned table";
+  return plan.in_from(ObjectId{Kind::materialized_view, id.schema, id.table, ""}) != nullptr;
+}
+
 void create_index(Plan& plan, const ObjectId& id, const Properties& to, bool destructive) {
   const Phase phase = on_view(plan, id) ? Phase::view_indexes : Phase::indexes;
+  const bool outside = concurrent(plan, id, plan.to());
+  const Section section = outside ? Section::after : Section::transaction;
   plan.add(phase, id,
            std::string("CREATE ") + (is_true(to, "unique") ? "UNIQUE " : "") + "INDEX " +
-               quote_name(id.name) + " ON " + owner_name(id) + " " + value(to, "definition") + ";",
-           destructive);
+               (outside ? "CONCURRENTLY " : "") + quote_name(id.name) + " ON " + owner_name(id) +
+               " " + value(to, "definition") + ";",
+           destructive, section);
   if (is_true(to, "clustered")) {
     plan.add(Phase::table_options, id,
              "ALTER TABLE " + owner_name(id) + " CLUSTER ON " + quote_name(id.name) + ";",
-             destructive);
+             destructive, section);
   }
   heal_metadata(plan, phase, id, nullptr, to, destructive);
+  // The comment and privileges need the index, which exists only after it.
+  if (outside) plan.move_to_section(id, phase, section);
+}
+
+void drop_index(Plan& plan, const ObjectId& id) {
+  const bool outside = concurrent(plan, id, plan.from());
+  plan.add(Phase::drop_indexes, id,
+           std::string("DROP INDEX ") + (outside ? "CONCURRENTLY " : "") +
+               qualified(id.schema, id.name) + ";",
+           true, outside ? Section::before : Section::transaction);
 }
 
 }  // namespace
@@ -105,7 +152,7 @@ void heal_indexes(Plan& plan) {
     } else if (from == nullptr) {
       create_index(plan, id, to, false);
     } else if (plan.rebuilt(id)) {
-      plan.add(Phase::drop_indexes, id, "DROP INDEX " + qualified(id.schema, id.name) + ";", true);
+      drop_index(plan, id);
       create_index(plan, id, to, true);
     } else {
       if (value(*from, "valid") == "false" && value(to, "valid") == "true") {
@@ -124,7 +171,7 @@ void heal_indexes(Plan& plan) {
   }
   for (const auto& [id, from] : plan.from().objects) {
     if (id.kind != Kind::index || plan.in_to(id) != nullptr || plan.owner_dropped(id)) continue;
-    plan.add(Phase::drop_indexes, id, "DROP INDEX " + qualified(id.schema, id.name) + ";", true);
+    drop_index(plan, id);
   }
 }
 

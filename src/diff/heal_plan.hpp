@@ -75,8 +75,12 @@ class Plan {
   const Properties* in_from(const ObjectId& id) const;
   const Properties* in_to(const ObjectId& id) const;
 
-  // Adds one statement (`sql` ends with ';').
-  void add(Phase phase, const ObjectId& id, std::string sql, bool destructive);
+  // Adds one statement (`sql` ends with ';'), in the script's transaction unless `section` says.
+  // The step returned is valid until the next add().
+  HealStep& add(Phase phase, const ObjectId& id, std::string sql, bool destructive,
+           Section section = Section::transaction);
+  // Moves the steps of `id` in `phase` to `section`.
+  void move_to_section(const ObjectId& id, Phase phase, Section section);
   // Every step added, in phase order.
   std::vector<HealStep> steps() const;
 
@@ -95,6 +99,9 @@ class Plan {
   std::set<std::string> rebuilt_enums;  // qualified names of enums re-created under their name
   // Columns whose type or collation changes (ALTER COLUMN TYPE), by table.
   std::map<TableName, std::set<std::string>> retyped_columns;
+  // Generated columns re-created (dropped before, added after) because a column their expression
+  // uses changes type.
+  std::set<ObjectId> regenerated_columns;
 
  private:
   struct Entry {
@@ -106,6 +113,15 @@ class Plan {
   const SchemaModel& m_to;
   std::vector<Entry> m_entries;
 };
+
+// `from` with the tables and columns that compare() pairs as renamed in `to` renamed (and the
+// definitions that name them, and their auto-named constraints and indexes), and the RENAME
+// statements that do it (heal_renames.cpp).
+struct Renames {
+  SchemaModel from;
+  std::vector<HealStep> steps;
+};
+Renames apply_renames(const SchemaModel& from, const SchemaModel& to);
 
 // Decides what is rebuilt, re-created, retyped or dropped early (see Plan's public fields).
 void analyze(Plan& plan);

@@ -47,9 +47,11 @@ void heal_triggers(Plan& plan) {
     if (plan.owner_created(id) || from == nullptr) {
       create_trigger(plan, id, to, plan.owner_recreated(id));
     } else if (plan.rebuilt(id)) {
+      // Dropped only to come back as it was (around a change of what it uses): nothing is lost.
+      const bool changed = *from != to;
       plan.add(Phase::drop_triggers, id,
-               "DROP TRIGGER " + quote_name(id.name) + " ON " + owner_name(id) + ";", true);
-      create_trigger(plan, id, to, true);
+               "DROP TRIGGER " + quote_name(id.name) + " ON " + owner_name(id) + ";", changed);
+      create_trigger(plan, id, to, changed);
     } else {
       if (!same(from, to, "enabled"))
         plan.add(Phase::triggers, id, enable_trigger(id, value(to, "enabled")), false);
@@ -70,9 +72,10 @@ void heal_policies(Plan& plan) {
     if (plan.owner_created(id) || from == nullptr) {
       create_policy(plan, id, to, plan.owner_recreated(id));
     } else if (plan.rebuilt(id)) {
+      const bool changed = *from != to;
       plan.add(Phase::drop_policies, id,
-               "DROP POLICY " + quote_name(id.name) + " ON " + owner_name(id) + ";", true);
-      create_policy(plan, id, to, true);
+               "DROP POLICY " + quote_name(id.name) + " ON " + owner_name(id) + ";", changed);
+      create_policy(plan, id, to, changed);
     } else {
       std::string changes;
       if (!same(from, to, "roles") && get(to, "roles") != nullptr)

@@ -100,8 +100,11 @@ void enums(Plan& plan) {
         } else if (!old_labels.empty()) {
           position = " BEFORE " + old_labels.front();
         }
+        // Before the transaction: a value added in one is unusable until it commits (pgdrift's
+        // enum-add-value-in-transaction), and the script's defaults and views may use it.
         plan.add(Phase::enums, id,
-                 "ALTER TYPE " + name + " ADD VALUE " + new_labels[i] + position + ";", false);
+                 "ALTER TYPE " + name + " ADD VALUE " + new_labels[i] + position + ";", false,
+                 Section::before);
       }
       heal_metadata(plan, Phase::enums, id, from, to);
     }

@@ -170,18 +170,28 @@ class ViewWriter {
     }
     auto order = dependency_order(views, texts);
     std::reverse(order.begin(), order.end());
-    for (const auto& id : order) m_plan.add(Phase::drop_views, id, drop_statement(id), true);
+    for (const auto& id : order) m_plan.add(Phase::drop_views, id, drop_statement(id), changed(id));
+  }
+
+  // Whether a view that is dropped is gone, or comes back different: what readers notice. One
+  // dropped only to be created again as it was, around a change of what it uses, loses nothing.
+  bool changed(const ObjectId& id) const {
+    const Properties* from = m_plan.in_from(id);
+    const Properties* to = m_plan.in_to(id);
+    return from == nullptr || to == nullptr || !is_view(id.kind) ||
+           value(*from, "definition") != value(*to, "definition");
   }
 
   void write(const ObjectId& id, const Properties& to, Phase phase) {
     const Properties* from = m_plan.in_from(id);
     const bool rebuilt = m_plan.rebuilt(id);
     if (from == nullptr || rebuilt) {
+      const bool destructive = rebuilt && changed(id);
       m_plan.add(phase, id,
                  is_routine(id.kind) ? without_semicolon(value(to, "definition")) + ";"
                                      : create_view(id, to, false),
-                 rebuilt);
-      heal_metadata(m_plan, phase, id, nullptr, to, rebuilt);
+                 destructive);
+      heal_metadata(m_plan, phase, id, nullptr, to, destructive);
       return;
     }
     if (!same(from, to, "definition")) {

@@ -235,6 +235,28 @@ TEST_F(VerifyTest, PendingMigrationsAreCountedApartFromDrift) {
   EXPECT_EQ("notice", finding(run, "history/pending")["severity"]);
 }
 
+TEST_F(VerifyTest, AHandMadeObjectAPendingMigrationCreatesSaysThatMigrationWillFail) {
+  // V2 (orders) is not deployed, but someone created orders by hand: V2 will fail there.
+  const auto production = target(1, "CREATE TABLE orders (id bigint PRIMARY KEY);\n");
+  const auto run = pgdrift({"verify", "--migrations", "migrations", "--target", "production=" + production.url()});
+  EXPECT_EQ(1, run.exit_code) << run.output;
+  auto found = rules(run, "production");
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ((std::vector<std::string>{"drift/pending-conflict", "history/pending", "history/pending"}), found)
+      << run.output;
+  const auto conflict = finding(run, "drift/pending-conflict");
+  EXPECT_EQ("table public.orders already exists in production, made outside the migrations, and the pending "
+            "migration migrations/V2__orders.sql:3 creates it: that migration will fail on production",
+            conflict["message"]);
+  EXPECT_EQ("migrations/V2__orders.sql", conflict["file"]);
+  EXPECT_EQ(3, conflict["line"]);
+  EXPECT_FALSE(conflict.contains("fix")) << "dropping what production holds is not the fix";
+  // Its safe twin: the same table made by hand with nothing pending that creates it is plain drift.
+  const auto staging = target(3, "CREATE TABLE orders_copy (id bigint PRIMARY KEY);\n");
+  const auto plain = pgdrift({"verify", "--migrations", "migrations", "--target", "staging=" + staging.url()});
+  EXPECT_EQ((std::vector<std::string>{"drift/unexpected-table"}), rules(plain, "staging")) << plain.output;
+}
+
 TEST_F(VerifyTest, ARenameNotDeployedIsOneFindingNotADropAndAnAdd) {
   // History says V3 ran, but the column was renamed back by hand: drift, reported as a rename.
   const auto staging = target(3, "ALTER TABLE users RENAME COLUMN display_name TO full_name;\n");
@@ -375,9 +397,19 @@ TEST_F(VerifyTest, DiffSqlHealsOneSourceIntoTheOther) {
   TempTree work;
   const auto sql = run_pgdrift({"diff", old_schema.url(), "migrations", "--sql"}, k_drift);
   ASSERT_EQ(0, sql.status.code) << sql.output;
-  EXPECT_NE(std::string::npos, sql.output.find("display_name")) << sql.output;
+  // V3's rename is healed as a rename, which keeps the column's data.
+  EXPECT_NE(std::string::npos,
+            sql.output.find("ALTER TABLE public.users RENAME COLUMN full_name TO display_name;"))
+      << sql.output;
+  EXPECT_EQ(std::string::npos, sql.output.find("DROP COLUMN")) << sql.output;
   const auto listed = pgdrift({"diff", old_schema.url(), "migrations"});
   EXPECT_EQ(1, listed.exit_code) << listed.output;
+  // --exit-code: 1 when there is SQL to run, 0 when the schemas are the same.
+  const auto differs = run_pgdrift({"diff", old_schema.url(), "migrations", "--sql", "--exit-code"}, k_drift);
+  EXPECT_EQ(1, differs.status.code) << differs.output;
+  const auto same = run_pgdrift({"diff", target(3).url(), "migrations", "--sql", "--exit-code"}, k_drift);
+  EXPECT_EQ(0, same.status.code) << same.output;
+  EXPECT_NE(std::string::npos, same.output.find("nothing to do")) << same.output;
 }
 
 }  // namespace

@@ -146,8 +146,20 @@ TEST_F(HealTest, AdditiveScriptAddsWhatIsMissingAndDropsNothing) {
   const auto to = model_of(load(fixture("heal/b.sql")));
   std::string script;
   const auto healed = heal_and_reload(a, from, to, HealOptions{}, &script);
-  for (const auto& [id, properties] : to.objects)
-    EXPECT_EQ(healed.objects.count(id), 1u) << id.display() << " missing";
+  // What is not there was left out, and the script says so: a destructive step, or one that
+  // depends on a destructive step (the additive script must apply), for it or its table.
+  const auto said = [&](const ObjectId& id) {
+    return script.find("-- left out: " + id.display() + ": it depends on ") != std::string::npos ||
+           script.find("not applied (use --allow-destructive): " + id.display() + "\n") !=
+               std::string::npos;
+  };
+  for (const auto& [id, properties] : to.objects) {
+    if (healed.objects.count(id) == 1) continue;
+    EXPECT_TRUE(said(id) || said(ObjectId{Kind::table, id.schema, id.table, ""}))
+        << id.display() << " missing, and the script does not say why:\n" << script;
+  }
+  // What depends on nothing destructive is added, such as the new schema.
+  EXPECT_EQ(healed.objects.count(ObjectId{Kind::schema, "", "reporting", ""}), 1u) << script;
   for (const auto& [id, properties] : from.objects)
     EXPECT_EQ(healed.objects.count(id), 1u) << id.display() << " dropped";
   // What only a destructive step can do is left undone: the column type, and the removed table.
@@ -267,8 +279,10 @@ TEST(HealScript, CommentsOutDestructiveStepsUnlessAllowed) {
   EXPECT_EQ(diff::render_script(steps, HealOptions{}),
             "-- pgdrift: the SQL that turns the first schema into the second (2 statements, 1 "
             "destructive).\n"
-            "-- Destructive statements (drops, type changes, SET NOT NULL, …) are commented out;\n"
-            "-- review them and use --allow-destructive to include them.\n"
+            "-- Destructive statements (drops, narrowing type changes, SET NOT NULL, …) and what "
+            "depends on them are\n"
+            "-- commented out; review them and use --allow-destructive to include them.\n"
+            "SET lock_timeout = '5s';\n"
             "\n"
             "CREATE TABLE public.t (id integer);\n"
             "-- WARNING: destructive, not applied (use --allow-destructive): function public.f()\n"
@@ -281,12 +295,15 @@ TEST(HealScript, CommentsOutDestructiveStepsUnlessAllowed) {
   EXPECT_EQ(diff::render_script(steps, allow),
             "-- pgdrift: the SQL that turns the first schema into the second (2 statements, 1 "
             "destructive).\n"
-            "-- Destructive statements (drops, type changes, SET NOT NULL, …) are included: review "
-            "them.\n"
+            "-- Destructive statements (drops, narrowing type changes, SET NOT NULL, …) are "
+            "included: review them.\n"
+            "SET lock_timeout = '5s';\n"
             "SET check_function_bodies = false;\n"
             "\n"
             "CREATE TABLE public.t (id integer);\n"
             "-- destructive: function public.f()\n"
+            "-- pgdrift:allow-destructive healing function public.f() with pgdrift diff "
+            "--allow-destructive\n"
             "CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $function$ "
             "SELECT 1 $function$;\n");
   EXPECT_EQ(diff::render_script({}, HealOptions{}),
