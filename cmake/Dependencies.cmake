@@ -2,8 +2,8 @@
 #
 # PGDRIFT_STATIC_DEPS (ON in the release preset, which ci/package ships) links statically what
 # Debian ships as a static archive: libpg_query (libpg_query.a), yaml-cpp (libyaml-cpp.a),
-# Boost.Filesystem (libboost_filesystem.a) and fmt (header-only: Debian's libfmt-dev has no
-# libfmt.a). Dynamic stay glibc, libstdc++/libgcc, libpq (libpq5), libcurl (libcurl4: its own
+# Boost.Filesystem (libboost_filesystem.a) and fmt (Debian's libfmt-dev has no libfmt.a: its
+# compiled part, cmake/fmt_format.cpp, is built here once). Dynamic stay glibc, libstdc++/libgcc, libpq (libpq5), libcurl (libcurl4: its own
 # dependencies — nghttp2, libidn2, librtmp, libssh2, libpsl, GSSAPI, LDAP — have no static
 # archives in Debian) and OpenSSL's libcrypto (libssl3, which libpq5 and libcurl4 need anyway).
 option(PGDRIFT_STATIC_DEPS "Link libpg_query, yaml-cpp, Boost and fmt statically" OFF)
@@ -32,7 +32,11 @@ if(PGDRIFT_STATIC_DEPS)
   set_target_properties(pgdrift::yaml-cpp PROPERTIES
     IMPORTED_LOCATION "${YAML_CPP_STATIC_LIBRARY}"
     INTERFACE_INCLUDE_DIRECTORIES "${YAML_CPP_STATIC_INCLUDE_DIR}")
-  add_library(pgdrift::fmt ALIAS fmt::fmt-header-only)
+  # fmt's compiled part, built once (cmake/fmt_format.cpp): Debian has no libfmt.a.
+  add_library(pgdrift_fmt STATIC "${CMAKE_CURRENT_LIST_DIR}/fmt_format.cpp")
+  target_include_directories(pgdrift_fmt SYSTEM PUBLIC
+    $<TARGET_PROPERTY:fmt::fmt,INTERFACE_INCLUDE_DIRECTORIES>)
+  add_library(pgdrift::fmt ALIAS pgdrift_fmt)
 else()
   find_library(PG_QUERY_LIBRARY NAMES pg_query REQUIRED)
   find_package(yaml-cpp REQUIRED)
