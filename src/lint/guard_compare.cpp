@@ -264,15 +264,8 @@ class Comparison {
     const auto table = m_after.objects.find(ObjectId{Kind::table, id.schema, id.table, ""});
     if (table == m_after.objects.end()) return false;
     for (const char* relation : {"partition_of", "inherits"}) {
-      for (const auto& parent : util::split(property(table->second, relation), ',')) {
-        std::string name(util::trim(parent));
-        const auto dot = name.rfind('.');
-        if (dot == std::string::npos) continue;
-        std::string schema = name.substr(0, dot);
-        name = name.substr(dot + 1);
-        if (name.size() > 1 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
-        if (schema.size() > 1 && schema.front() == '"' && schema.back() == '"') schema = schema.substr(1, schema.size() - 2);
-        if (m_after.objects.count(ObjectId{Kind::column, schema, id.name, name}) != 0) return true;
+      for (const auto& [schema, parent] : guard::parent_tables(property(table->second, relation))) {
+        if (m_after.objects.count(ObjectId{Kind::column, schema, id.name, parent}) != 0) return true;
       }
     }
     return false;

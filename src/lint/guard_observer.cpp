@@ -10,7 +10,6 @@
 #include "guard_text.hpp"
 #include "pgdrift/lint/guard.hpp"
 #include "pgdrift/sql/statement.hpp"
-#include "pgdrift/util/text.hpp"
 
 namespace pgdrift::lint {
 
@@ -98,20 +97,6 @@ Unwatched classify(const migrations::Migration& migration) {
   return out;
 }
 
-// The table names in a "partition_of" or "inherits" property ("public.a, app.\"B\"").
-std::vector<std::string> parent_names(const std::string& list) {
-  std::vector<std::string> out;
-  for (const auto& item : util::split(list, ',')) {
-    std::string last(util::trim(item));
-    // The last dotted part, unquoted.
-    const auto dot = last.rfind('.');
-    if (dot != std::string::npos) last = last.substr(dot + 1);
-    if (last.size() > 1 && last.front() == '"' && last.back() == '"') last = last.substr(1, last.size() - 2);
-    out.push_back(last);
-  }
-  return out;
-}
-
 }  // namespace
 
 DestructiveGuard::DestructiveGuard(catalog::IntrospectOptions options) : m_options(std::move(options)) {}
@@ -174,7 +159,7 @@ std::vector<std::string> DestructiveGuard::with_relatives(db::Connection& connec
     for (const char* property : {"partition_of", "inherits"}) {
       const auto found = properties.find(property);
       if (found == properties.end()) continue;
-      for (const auto& parent : parent_names(found->second)) {
+      for (const auto& [schema, parent] : guard::parent_tables(found->second)) {
         if (out.count(parent) != 0 || std::find(names.begin(), names.end(), id.name) != names.end()) {
           out.insert(id.name);
           out.insert(parent);

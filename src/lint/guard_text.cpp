@@ -71,6 +71,21 @@ std::vector<std::string> enum_labels(const std::string& text) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> parent_tables(const std::string& list) {
+  const auto unquoted = [](std::string name) {
+    if (name.size() > 1 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+    return name;
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& item : util::split(list, ',')) {
+    const std::string name(util::trim(item));
+    const auto dot = name.rfind('.');
+    if (dot == std::string::npos) continue;
+    out.emplace_back(unquoted(name.substr(0, dot)), unquoted(name.substr(dot + 1)));
+  }
+  return out;
+}
+
 std::string first_group(const std::string& text) {
   const auto open = text.find('(');
   if (open == std::string::npos) return "";

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pgdrift/sql/statement.hpp"
@@ -28,6 +29,10 @@ std::string first_group(const std::string& text);
 // A default expression without the casts to `types` around it: "('ok'::public.mood)::text" →
 // "'ok'" for types {"public.mood", "text"}. A type's modifiers may be missing from the cast.
 std::string without_casts(std::string expression, const std::vector<std::string>& types);
+
+// The (schema, table) pairs of a table's "partition_of" or "inherits" property ("public.a,
+// app.\"B\"" → (public, a), (app, B)), unquoted.
+std::vector<std::pair<std::string, std::string>> parent_tables(const std::string& list);
 
 // Whether the change journal cannot tell the guard everything `statement` changed, so that the
 // migration running it is compared on whole-schema reads: it renames or moves an object (other
