@@ -1,4 +1,5 @@
 #include <chrono>
+#include <functional>
 
 #include "drift_support.hpp"
 #include "framework_stage.hpp"
@@ -23,13 +24,13 @@ Finding target_finding(const std::string& rule, Severity severity, const std::st
   return f;
 }
 
-// Reads every target's history into `report`; the names of unreachable targets' errors are
-// returned (they make the run exit 3 after the others were checked).
-std::vector<std::string> check_targets(const config::Config& cfg, const std::map<std::string, std::string>& targets,
-                                       migrations::Format format, report::Report& report) {
-  const auto discovery = migrations::discover({cfg.migrations.dir, format, cfg.migrations.vars});
-  report.format = std::string(migrations::to_string(discovery.format));
-  report.migrations_found = discovery.migrations.size();
+// Connects to every target with a URL and adds what `read` finds there (retried while the
+// catalogs are locked) to `report`, with a "history" check per target; a target without a URL is
+// skipped with a notice. Returns the errors of unreachable targets (they make the run exit 3
+// after the others were checked).
+std::vector<std::string> each_target(const config::Config& cfg, const std::map<std::string, std::string>& targets,
+                                     report::Report& report,
+                                     const std::function<std::vector<Finding>(db::Connection&, const std::string&)>& read) {
   std::vector<std::string> unreachable;
   for (const auto& [name, url] : targets) {
     if (url.empty()) {
@@ -40,10 +41,8 @@ std::vector<std::string> check_targets(const config::Config& cfg, const std::map
     }
     try {
       auto connection = open_target(name, url, cfg.drift.lock_timeout);
-      const auto history = read_despite_locks(*connection, k_lock_attempts,
-                                              [&] { return history::read(*connection, discovery.format); });
-      const auto entries = history::compare(discovery.migrations, history, discovery.format);
-      const auto found = history_findings(entries, history, discovery.format, name);
+      const auto found =
+          read_despite_locks(*connection, k_lock_attempts, [&, target = name] { return read(*connection, target); });
       report.findings.insert(report.findings.end(), found.begin(), found.end());
       report.checks.push_back({"history", name, "", name, 0, false, "", ""});
     } catch (const Error& e) {
@@ -56,6 +55,19 @@ std::vector<std::string> check_targets(const config::Config& cfg, const std::map
     }
   }
   return unreachable;
+}
+
+// Reads every target's history into `report` (see each_target).
+std::vector<std::string> check_targets(const config::Config& cfg, const std::map<std::string, std::string>& targets,
+                                       migrations::Format format, report::Report& report) {
+  const auto discovery = migrations::discover({cfg.migrations.dir, format, cfg.migrations.vars});
+  report.format = std::string(migrations::to_string(discovery.format));
+  report.migrations_found = discovery.migrations.size();
+  return each_target(cfg, targets, report, [&](db::Connection& connection, const std::string& name) {
+    const auto history = history::read(connection, discovery.format);
+    const auto entries = history::compare(discovery.migrations, history, discovery.format);
+    return history_findings(entries, history, discovery.format, name);
+  });
 }
 
 // The same for framework migrations: the command runs in a sandbox to say which migrations it has.
@@ -71,33 +83,11 @@ std::vector<std::string> check_framework_targets(const config::Config& cfg, cons
   const auto& capture = captured.capture;
   report.format = capture.tool.empty() ? "framework" : capture.tool;
   report.migrations_found = capture.migrations.size();
-  std::vector<std::string> unreachable;
-  for (const auto& [name, url] : targets) {
-    if (url.empty()) {
-      report.findings.push_back(target_finding("drift/target-skipped", Severity::notice, name,
-                                               "target " + name + " has no URL: not checked",
-                                               "set its environment variable, or remove it from targets"));
-      continue;
-    }
-    try {
-      auto connection = open_target(name, url, cfg.drift.lock_timeout);
-      std::vector<history::Entry> entries;
-      bool found = false;
-      const auto findings = read_despite_locks(*connection, k_lock_attempts, [&] {
-        return framework_history(*connection, capture, name, entries, found);
-      });
-      report.findings.insert(report.findings.end(), findings.begin(), findings.end());
-      report.checks.push_back({"history", name, "", name, 0, false, "", ""});
-    } catch (const Error& e) {
-      if (e.kind() != Error::Kind::infrastructure) throw;
-      const auto message = util::redact(e.what());
-      unreachable.push_back(message);
-      report.checks.push_back({"history", name, "", name, 0, true, message, ""});
-      report.findings.push_back(
-          target_finding("drift/target-unreachable", Severity::error, name, message, util::redact(e.hint())));
-    }
-  }
-  return unreachable;
+  return each_target(cfg, targets, report, [&](db::Connection& connection, const std::string& name) {
+    std::vector<history::Entry> entries;
+    bool found = false;
+    return framework_history(connection, capture, name, entries, found);
+  });
 }
 
 }  // namespace
