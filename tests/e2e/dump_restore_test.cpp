@@ -98,22 +98,9 @@ class DumpRestoreTest : public ::testing::Test {
     return database;
   }
 
-  struct Run {
-    int exit_code = 0;
-    std::string output;
-    nlohmann::json report;
-  };
+  using Run = JsonRun;
   static Run pgdrift(std::vector<std::string> args, const Environment& env = e2e_environment()) {
-    TempTree work;
-    args.push_back("--json");
-    args.push_back((work.path() / "report.json").string());
-    const auto result = run_pgdrift(args, k_fixture, env);
-    Run run;
-    run.exit_code = result.status.code;
-    run.output = result.output;
-    std::ifstream in(work.path() / "report.json");
-    if (in) run.report = nlohmann::json::parse(in);
-    return run;
+    return run_pgdrift_json(std::move(args), k_fixture, env);
   }
   // "rule object" of every finding whose rule starts with `prefix`.
   static std::vector<std::string> findings(const Run& run, const std::string& prefix = "") {

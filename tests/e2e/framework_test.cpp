@@ -96,22 +96,9 @@ class FrameworkTest : public ::testing::Test {
     return database;
   }
 
-  struct Run {
-    int exit_code = 0;
-    std::string output;
-    nlohmann::json report;
-  };
+  using Run = JsonRun;
   static Run pgdrift(std::vector<std::string> args, const fs::path& cwd) {
-    TempTree work;
-    args.push_back("--json");
-    args.push_back((work.path() / "report.json").string());
-    const auto result = run_pgdrift(args, cwd);
-    Run run;
-    run.exit_code = result.status.code;
-    run.output = result.output;
-    std::ifstream in(work.path() / "report.json");
-    if (in) run.report = nlohmann::json::parse(in);
-    return run;
+    return run_pgdrift_json(std::move(args), cwd);
   }
   static std::vector<nlohmann::json> with_rule(const Run& run, const std::string& prefix) {
     std::vector<nlohmann::json> out;

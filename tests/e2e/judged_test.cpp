@@ -50,23 +50,9 @@ class JudgedTest : public ::testing::Test {
     git({"commit", "-q", "-m", "add " + name});
   }
 
-  struct Run {
-    int exit_code = 0;
-    std::string output;
-    nlohmann::json report;
-  };
+  using Run = JsonRun;
   Run pgdrift(std::vector<std::string> args, Environment env = e2e_environment(), const fs::path& cwd = {}) {
-    args.push_back("--json");
-    args.push_back((m_work.path() / "report.json").string());
-    std::error_code ec;
-    fs::remove(m_work.path() / "report.json", ec);
-    const auto result = run_pgdrift(args, cwd.empty() ? m_repo.path() : cwd, env);
-    Run run;
-    run.exit_code = result.status.code;
-    run.output = result.output;
-    std::ifstream in(m_work.path() / "report.json");
-    if (in) run.report = nlohmann::json::parse(in);
-    return run;
+    return run_pgdrift_json(std::move(args), cwd.empty() ? m_repo.path() : cwd, env);
   }
   Run verify(std::vector<std::string> extra, Environment env = e2e_environment()) {
     std::vector<std::string> args = {"verify", "--migrations", k_dir, "--cache-dir", (m_work.path() / "cache").string()};

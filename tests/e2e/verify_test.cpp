@@ -43,23 +43,8 @@ class VerifyTest : public ::testing::Test {
     return flyway_target(*s_backend, s_migrations, applied, extra);
   }
 
-  struct Run {
-    int exit_code = 0;
-    std::string output;
-    nlohmann::json report;
-  };
-  Run pgdrift(std::vector<std::string> args) {
-    TempTree work;
-    args.push_back("--json");
-    args.push_back((work.path() / "report.json").string());
-    const auto result = run_pgdrift(args, k_drift);
-    Run run;
-    run.exit_code = result.status.code;
-    run.output = result.output;
-    std::ifstream in(work.path() / "report.json");
-    if (in) run.report = nlohmann::json::parse(in);
-    return run;
-  }
+  using Run = JsonRun;
+  Run pgdrift(std::vector<std::string> args) { return run_pgdrift_json(std::move(args), k_drift); }
   static std::vector<std::string> rules(const Run& run, const std::string& target) {
     std::vector<std::string> out;
     for (const auto& f : run.report["findings"]) {

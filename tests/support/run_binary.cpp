@@ -1,6 +1,9 @@
 #include "support/run_binary.hpp"
 
+#include <fstream>
 #include <regex>
+
+#include "support/temp_tree.hpp"
 
 namespace pgdrift::testing {
 
@@ -12,6 +15,19 @@ Environment e2e_environment() {
   env.erase("GITHUB_BASE_REF");
   env.erase("CI_MERGE_REQUEST_DIFF_BASE_SHA");
   return env;
+}
+
+JsonRun run_pgdrift_json(std::vector<std::string> args, const std::filesystem::path& cwd, const Environment& env) {
+  TempTree work;
+  args.push_back("--json");
+  args.push_back((work.path() / "report.json").string());
+  const auto result = run_pgdrift(args, cwd, env);
+  JsonRun run;
+  run.exit_code = result.status.code;
+  run.output = result.output;
+  std::ifstream in(work.path() / "report.json");
+  if (in) run.report = nlohmann::json::parse(in);
+  return run;
 }
 
 util::RunResult run_pgdrift(const std::vector<std::string>& args, const std::filesystem::path& cwd,

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "pgdrift/util/process.hpp"
 
 namespace pgdrift::testing {
@@ -17,6 +19,17 @@ Environment e2e_environment();
 util::RunResult run_pgdrift(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                             const Environment& env = e2e_environment(),
                             std::chrono::milliseconds timeout = std::chrono::minutes{5});
+
+// How a pgdrift run ended, with its JSON report.
+struct JsonRun {
+  int exit_code = 0;
+  std::string output;     // stdout and stderr
+  nlohmann::json report;  // null when pgdrift wrote none
+};
+
+// Runs the built pgdrift with `args` plus `--json <a temporary file>` in `cwd`, and reads the report.
+JsonRun run_pgdrift_json(std::vector<std::string> args, const std::filesystem::path& cwd,
+                         const Environment& env = e2e_environment());
 
 // Runs the built pgdrift in `cwd` with its stdout written to `stdout_path` (/dev/full, say) and
 // its stderr to `stderr_path`; returns how it ended. Neither file is read back.
